@@ -1,0 +1,11 @@
+"""Command-line interface: `flask --app wsgi users|banks|demo ...`."""
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from .banks import banks_cli
+    from .demo import demo_cli
+    from .users import users_cli
+
+    for group in (users_cli, banks_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,76 @@
+"""Configuration from environment variables, with defaults that work on a fresh clone.
+
+Every variable is documented in the README's "Configuration" table.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "EXAMENGINE_"
+SECRET_KEY_FILE = "secret_key"
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("EXAMENGINE_DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "examengine.sqlite3")
+    return normalize_database_url(url)
+
+
+def normalize_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres URLs (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """The key from the environment, else one generated once and kept in the instance folder."""
+    from_env = os.environ.get("EXAMENGINE_SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: when two workers start at once, one writes and the other reads the winner's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def build_config(instance_path: str) -> dict:
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "EXAMENGINE_MAX_BANK_BYTES": _int_env("EXAMENGINE_MAX_BANK_BYTES", 2 * 1024 * 1024),
+        # Several bank files may be uploaded in one request.
+        "MAX_CONTENT_LENGTH": _int_env("EXAMENGINE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        "EXAMENGINE_LOGIN_MAX_FAILURES": _int_env("EXAMENGINE_LOGIN_MAX_FAILURES", 5),
+        "EXAMENGINE_LOGIN_LOCK_SECONDS": _int_env("EXAMENGINE_LOGIN_LOCK_SECONDS", 300),
+        "EXAMENGINE_TIMEZONE": os.environ.get("EXAMENGINE_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("EXAMENGINE_SECURE_COOKIES", "") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+    }

@@ -1,0 +1,8 @@
+"""Database models. Import from here: `from examengine.models import User, Bank`."""
+from .accounts import ROLES, Group, User, UserRole, user_groups
+from .banks import Bank, Question, QuestionTag, QuestionVersion
+
+__all__ = [
+    "ROLES", "Group", "User", "UserRole", "user_groups",
+    "Bank", "Question", "QuestionTag", "QuestionVersion",
+]

@@ -1,0 +1,1 @@
+"""The web layer: thin blueprints per role over the services."""

@@ -1,0 +1,40 @@
+"""Language choice: the user's pick, else the browser's Accept-Language, else Simplified Chinese."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from flask_babel import get_locale
+
+from ..extensions import babel
+
+LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+DEFAULT_LOCALE = "zh_CN"
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LOCALE)
+
+
+def select_timezone() -> str:
+    return current_app.config["EXAMENGINE_TIMEZONE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(Path(app.root_path) / "translations"),
+    )
+
+    @app.context_processor
+    def inject_languages():
+        return {"LANGUAGES": LANGUAGES, "get_locale": get_locale}
