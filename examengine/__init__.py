@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from .config import build_config
+
+if TYPE_CHECKING:  # the pure core (examengine.core) must import without Flask
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,

@@ -23,6 +23,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LOCALE)
 
 
+def current_language() -> str:
+    """Our code for the active locale (Babel spells zh_CN as zh_Hans_CN)."""
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
+
+
 def select_timezone() -> str:
     return current_app.config["EXAMENGINE_TIMEZONE"]
 
@@ -37,4 +43,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_languages():
-        return {"LANGUAGES": LANGUAGES, "get_locale": get_locale}
+        return {"LANGUAGES": LANGUAGES, "current_language": current_language}
