@@ -1,0 +1,162 @@
+"""The question-type contract, and what the bank parser hands a type to parse its part.
+
+A type is a `QuestionType` subclass with a `name`; `examengine.core.qtypes` finds and registers it.
+Types report problems through `ParseContext.error()` and never raise on author input.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NamedTuple
+
+from examengine.core.markup import render_markdown
+
+
+class Line(NamedTuple):
+    number: int  # 1-based line number in the file
+    text: str
+    in_fence: bool = False  # inside a fenced code block, fence lines included
+
+
+class MetaEntry(NamedTuple):
+    value: str
+    line: int
+
+
+# Canonical level-3 section names and how authors may write them (compared casefolded).
+SECTION_NAMES: dict[str, tuple[str, ...]] = {
+    "case": ("案例", "Case", "案例材料"),
+    "reference": ("参考答案", "Reference answer", "Reference"),
+    "rubric": ("评分标准", "Rubric"),
+    "explanation": ("解析", "Explanation"),
+}
+_SECTION_LOOKUP = {alias.casefold(): name for name, aliases in SECTION_NAMES.items() for alias in aliases}
+
+
+def section_name(heading_text: str) -> str | None:
+    """Canonical section name for a `###` heading's text, or None for an ordinary heading."""
+    text = unicodedata.normalize("NFKC", heading_text).strip().rstrip(":").strip().casefold()
+    return _SECTION_LOOKUP.get(" ".join(text.split()))
+
+
+def join_markdown(lines: list[Line]) -> str:
+    """The lines' text with leading and trailing blank lines removed."""
+    texts = [line.text for line in lines]
+    while texts and not texts[0].strip():
+        texts.pop(0)
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return "\n".join(texts)
+
+
+BOOLEAN_WORDS = {
+    "true": True, "yes": True, "on": True, "是": True,
+    "false": False, "no": False, "off": False, "否": False,
+}
+
+
+def parse_bool(text: str) -> bool | None:
+    return BOOLEAN_WORDS.get(text.strip().casefold())
+
+
+@dataclass(eq=False)
+class Section:
+    name: str  # canonical, see SECTION_NAMES
+    heading: Line
+    lines: list[Line]
+
+    @property
+    def markdown(self) -> str:
+        return join_markdown(self.lines)
+
+
+@dataclass(eq=False)
+class ParseContext:
+    """One question as the parser has split it, for `QuestionType.parse_body`.
+
+    `stem` starts as the Markdown of `stem_lines`; a type may replace it (choice removes its options,
+    fill swaps each blank for a `{{n}}` marker).
+    """
+    qtype: str
+    heading: Line
+    stem_lines: list[Line]
+    sections: dict[str, Section]
+    meta: dict[str, MetaEntry]  # type-specific metadata keys only
+    question_points: float | None  # `points:` on the question itself
+    report: Callable[[int, str], None]
+    stem: str = field(default="")
+
+    def __post_init__(self) -> None:
+        self.stem = join_markdown(self.stem_lines)
+
+    def error(self, line: int, message: str) -> None:
+        self.report(line, message)
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float | None  # None while a reviewer has to grade it
+    needs_grading: bool
+    detail: dict
+
+
+class QuestionType:
+    """Base of every question type. Subclasses set the class attributes and override the hooks."""
+
+    name: ClassVar[str] = ""  # empty on abstract bases: they are not registered
+    aliases: ClassVar[tuple[str, ...]] = ()
+    family: ClassVar[str] = ""
+    template: ClassVar[str] = ""
+    auto_graded: ClassVar[bool] = True
+    meta_keys: ClassVar[frozenset[str]] = frozenset()  # metadata keys besides the common ones
+    sections: ClassVar[frozenset[str]] = frozenset()  # sections besides `explanation`
+
+    def default_points(self, payload: dict) -> float:
+        return 1.0
+
+    def resolve_points(self, payload: dict, question_points: float | None,
+                       bank_points: float | None) -> float | None:
+        """The question's points: its own, else the bank default, else the type default."""
+        if question_points is not None:
+            return question_points
+        if bank_points is not None:
+            return bank_points
+        return self.default_points(payload)
+
+    def parse_body(self, ctx: ParseContext) -> dict:
+        raise NotImplementedError
+
+    def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
+        return {}
+
+    def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None) -> str:
+        return render_markdown(stem_md)
+
+    def grade(self, payload: dict, response: Any, points: float, *,
+              multiple_scoring: str | None = None) -> Grade:
+        raise NotImplementedError
+
+    def template_context(self, payload: dict, *, stem_md: str, field_name: str = "answer",
+                         response: Any = None, option_order: list[int] | None = None,
+                         show_key: bool = False, explanation_md: str = "") -> dict:
+        """Everything `self.template` needs; every `*_html` value is sanitized HTML."""
+        context = {
+            "type": self.name,
+            "field_name": field_name,
+            "response": response,
+            "show_key": show_key,
+            "stem_html": self.stem_html(stem_md, field_name=field_name, response=response),
+            "explanation_html": render_markdown(explanation_md) if show_key and explanation_md else "",
+        }
+        context.update(self.view(payload, response=response, option_order=option_order, show_key=show_key))
+        return context
+
+    def view(self, payload: dict, *, response: Any, option_order: list[int] | None,
+             show_key: bool) -> dict:
+        """Type-specific template values; the answer key only when `show_key`."""
+        return {}
+
+
+def scored(points: float, fraction: float) -> float:
+    return round(points * fraction, 2)

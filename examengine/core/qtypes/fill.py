@@ -1,0 +1,190 @@
+"""Fill in the blanks.
+
+In the source each blank is `{{accepted|also accepted}}` or `{{3.14 ± 0.01}}`; `\\{{` is a literal `{{`.
+The stored stem keeps Markdown with each blank replaced by the marker `{{n}}` (n = 1, 2, ...), and
+`\\{{` left as written, so markers and literal braces stay distinguishable.
+A blank whose only answer is a number (`{{443}}`, `{{3.14 ± 0.01}}`) also accepts any spelling of
+that number within the tolerance; a blank with alternatives compares as text only.
+Payload: {"blanks": [{"answers": [str], "number": float | None, "tolerance": float | None}],
+          "case_sensitive": bool}. Response: list[str], one per blank, in order.
+"""
+from __future__ import annotations
+
+import html
+import re
+import secrets
+import unicodedata
+from typing import Any
+
+from examengine.core.markup import render_markdown
+from examengine.core.qtypes.base import (
+    Grade,
+    Line,
+    ParseContext,
+    QuestionType,
+    join_markdown,
+    parse_bool,
+    scored,
+)
+from examengine.core.text import normalize_answer, numbers_match, parse_number
+
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_TOLERANCE = re.compile(rf"\s*({_NUM})\s*(?:±|\+/-|\+-)\s*({_NUM})\s*")
+_LOOKS_NUMERIC_WITH_TOLERANCE = re.compile(r"±|\d\s*\+/?-")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+# A stored marker, or an escaped literal `\{{` (checked first, so `\{{1}}` stays literal).
+_STORED_MARKER = re.compile(r"\\\{\{|\{\{(\d+)\}\}")
+# An HTML tag, attribute values included (sanitized output may keep `>` inside quotes).
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+INPUT_CLASS = "form-control d-inline-block w-auto"
+
+
+def _blank_from_text(content: str) -> tuple[dict | None, str | None]:
+    """(blank, None) for valid blank content, else (None, error message)."""
+    if "{{" in content:
+        return None, "a blank can't contain `{{` (is a `}}` missing?)"
+    if _LOOKS_NUMERIC_WITH_TOLERANCE.search(content):
+        match = _TOLERANCE.fullmatch(unicodedata.normalize("NFKC", content))
+        if not match:
+            return None, f"malformed numeric blank `{{{{{content}}}}}`: write it as `{{{{3.14 ± 0.01}}}}`"
+        number, tolerance = parse_number(match.group(1)), parse_number(match.group(2))
+        if number is None or tolerance is None:
+            return None, f"the number in blank `{{{{{content}}}}}` is too large"
+        return {"answers": [match.group(1)], "number": number, "tolerance": tolerance}, None
+    answers = [part.strip().replace("\\|", "|") for part in _UNESCAPED_PIPE.split(content)]
+    if not any(answers):
+        return None, "empty blank `{{}}`: write the accepted answer inside the braces"
+    if not all(answers):
+        return None, f"empty alternative in blank `{{{{{content}}}}}`: remove the extra `|`"
+    number = parse_number(answers[0]) if len(answers) == 1 else None
+    return {"answers": answers, "number": number, "tolerance": None}, None
+
+
+def _extract_blanks(line: Line, blanks: list[dict], report) -> str:
+    """The line with each blank replaced by its `{{n}}` marker; appends to `blanks`."""
+    text, out, pos = line.text, [], 0
+    while (start := text.find("{{", pos)) >= 0:
+        if start > 0 and text[start - 1] == "\\":
+            out.append(text[pos:start + 2])
+            pos = start + 2
+            continue
+        end = text.find("}}", start + 2)
+        if end < 0:
+            report(line.number, "unclosed blank: `{{` without `}}` on the same line (write `\\{{` for literal braces)")
+            break
+        blank, problem = _blank_from_text(text[start + 2:end])
+        if problem:
+            report(line.number, problem)
+            out.append(text[pos:end + 2])
+        else:
+            blanks.append(blank)
+            out.append(f"{text[pos:start]}{{{{{len(blanks)}}}}}")
+        pos = end + 2
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _input_html(field_name: str, index: int, response: Any) -> str:
+    value = ""
+    if isinstance(response, (list, tuple)) and index < len(response) and isinstance(response[index], str):
+        value = response[index]
+    return (f'<input type="text" class="{INPUT_CLASS}" name="{html.escape(field_name)}.{index}" '
+            f'value="{html.escape(value)}" aria-label="{index + 1}" autocomplete="off" spellcheck="false">')
+
+
+class Fill(QuestionType):
+    name = "fill"
+    aliases = ("填空",)
+    family = "fill"
+    template = "questions/fill.html"
+    meta_keys = frozenset({"case_sensitive"})
+
+    def default_points(self, payload: dict) -> float:
+        return float(len(payload["blanks"]))
+
+    def parse_body(self, ctx: ParseContext) -> dict:
+        blanks: list[dict] = []
+        problems: list[tuple[int, str]] = []
+        stem = [line._replace(text=_extract_blanks(line, blanks, lambda *p: problems.append(p)))
+                for line in ctx.stem_lines]
+        ctx.stem = join_markdown(stem)
+        for line_number, message in problems:
+            ctx.error(line_number, message)
+        if not blanks and not problems:
+            ctx.error(ctx.heading.number, "a [fill] question needs at least one blank, e.g. `{{443}}`")
+        return {"blanks": blanks, "case_sensitive": self._case_sensitive(ctx)}
+
+    def _case_sensitive(self, ctx: ParseContext) -> bool:
+        entry = ctx.meta.get("case_sensitive")
+        if entry is None:
+            return False
+        value = parse_bool(entry.value)
+        if value is None:
+            ctx.error(entry.line, f"case_sensitive must be true or false, not {entry.value!r}")
+        return bool(value)
+
+    def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
+        return {"blank_count": len(payload["blanks"])}
+
+    def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None) -> str:
+        """The stem with an input box per blank, named `{field_name}.{i}` (i = 0, 1, ...).
+
+        Blanks become random placeholder words before rendering, since sanitize() would strip
+        inputs; the words are swapped for inputs in text only, never inside a tag.
+        """
+        nonce = secrets.token_hex(8)
+        numbers: list[int] = []
+
+        def placeholder(match: re.Match) -> str:
+            if match.group(1) is None:
+                return "{{"
+            numbers.append(int(match.group(1)))
+            return f"blank{nonce}n{match.group(1)}x"
+
+        rendered = render_markdown(_STORED_MARKER.sub(placeholder, stem_md))
+        placed: set[int] = set()
+
+        def to_input(match: re.Match) -> str:
+            placed.add(int(match.group(1)))
+            return _input_html(field_name, int(match.group(1)) - 1, response)
+
+        token = re.compile(f"blank{nonce}n(\\d+)x")
+        parts = [token.sub("", part) if _TAG.fullmatch(part) else token.sub(to_input, part)
+                 for part in re.split(f"({_TAG.pattern})", rendered)]
+        missing = [_input_html(field_name, n - 1, response) for n in numbers if n not in placed]
+        if missing:  # a blank inside a link or an image: keep it answerable
+            parts.append("<p>" + " ".join(missing) + "</p>")
+        return "".join(parts)
+
+    def grade(self, payload: dict, response: Any, points: float, *,
+              multiple_scoring: str | None = None) -> Grade:
+        blanks = payload["blanks"]
+        given = list(response) if isinstance(response, (list, tuple)) else []
+        results = [i < len(given) and self._matches(blank, given[i], payload.get("case_sensitive", False))
+                   for i, blank in enumerate(blanks)]
+        fraction = sum(results) / len(blanks) if blanks else 0.0
+        return Grade(scored(points, fraction), False, {"blanks": results})
+
+    @staticmethod
+    def _matches(blank: dict, given: Any, case_sensitive: bool) -> bool:
+        if not isinstance(given, str):
+            return False
+        typed = normalize_answer(given, case_sensitive=case_sensitive)
+        if any(typed == normalize_answer(answer, case_sensitive=case_sensitive) for answer in blank["answers"]):
+            return True
+        if blank.get("number") is None:
+            return False
+        typed_number = parse_number(given)
+        return typed_number is not None and numbers_match(typed_number, blank["number"], blank.get("tolerance"))
+
+    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
+        values: dict = {"blank_count": len(payload["blanks"])}
+        if show_key:
+            values["blanks"] = [self._key_text(blank) for blank in payload["blanks"]]
+        return values
+
+    @staticmethod
+    def _key_text(blank: dict) -> str:
+        if blank.get("tolerance") is not None:
+            return f"{blank['answers'][0]} ± {blank['tolerance']:g}"
+        return " | ".join(blank["answers"])
