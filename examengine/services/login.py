@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
 
 from ..extensions import db
 from ..models import User
 from ..models._time import utcnow
+from .accounts import find_user
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class LoginOutcome:
 
 
 def authenticate(username: str, password: str, *, max_failures: int, lock_seconds: int) -> LoginOutcome:
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    user = find_user(username)
     if user is None:
         # Same work as a real check, so timing does not reveal which usernames exist.
         User(password_hash="scrypt:32768:8:1$x$" + "0" * 128).check_password(password)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from flask_babel import get_locale
@@ -15,6 +15,8 @@ DEFAULT_LOCALE = "zh_CN"
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands: lazy messages still need a locale
+        return DEFAULT_LOCALE
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen

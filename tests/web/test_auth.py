@@ -127,3 +127,9 @@ def test_navigation_shows_admin_links_only_to_admins(client, make_user, auth):
     auth.logout()
     auth.login("boss")
     assert "/admin/users" in client.get("/").text
+
+
+def test_username_is_matched_without_case(client, make_user, auth):
+    make_user("Alice")
+    assert auth.login("alice").status_code == 302
+    assert client.get("/").status_code == 200
