@@ -74,7 +74,17 @@ def app(app_factory):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A client that asks for English, so assertions can read the messages' source text.
+
+    Tests of the default (Chinese) UI use `app.test_client()` directly.
+    """
+    return english_client(app)
+
+
+def english_client(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -1,6 +1,128 @@
+"""`flask banks check|import PATH...`: validate Markdown banks (e.g. in CI) and load them into the database.
+
+`check` never touches the database, so it works on a fresh clone before any migration.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
 import click
+from flask import current_app, has_app_context
+from flask.cli import with_appcontext
+
+from ..core.banks import DEFAULT_MAX_BYTES, check_paths
+
+BANK_SUFFIX = ".md"
+PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
 @click.group("banks", help="Check and import Markdown question banks.")
 def banks_cli() -> None:
     pass
+
+
+def max_bank_bytes() -> int:
+    if has_app_context():
+        return int(current_app.config.get("EXAMENGINE_MAX_BANK_BYTES", DEFAULT_MAX_BYTES))
+    raw = os.environ.get("EXAMENGINE_MAX_BANK_BYTES", "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_MAX_BYTES
+
+
+def bank_files(paths) -> tuple[list[Path], list[str]]:
+    """The given `.md` files and those under the given folders (sorted, hidden folders skipped, as
+    `check` does), and a message for each path that yields none."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*" + BANK_SUFFIX) if p.is_file()
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            problem = f"{given}: no {BANK_SUFFIX} files in this folder"
+        elif path.is_file():
+            found = [path] if path.suffix.lower() == BANK_SUFFIX else []
+            problem = f"{given}: not a bank: bank files end in {BANK_SUFFIX}"
+        else:
+            found, problem = [], f"{given}: no such file or folder"
+        files.extend(found)
+        if not found:
+            problems.append(problem)
+    return files, problems
+
+
+@banks_cli.command("check")
+@PATHS
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def check(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Validate bank files or folders; exit 1 if any error."""
+    report = check_paths([str(p) for p in paths], max_bytes=max_bank_bytes())
+    if as_json:
+        click.echo(json.dumps(_check_json(report), ensure_ascii=False, indent=2))
+    else:
+        for error in report.errors:
+            click.echo(error.format())
+        if not report.errors:
+            for line in report.summary_lines():
+                click.echo(line)
+    if report.errors:
+        if not as_json:
+            click.echo(f"{len(report.errors)} error(s).", err=True)
+        raise SystemExit(1)
+
+
+def _check_json(report) -> dict:
+    data = dict(report.to_dict())
+    # The documented error shape, whatever else the report carries.
+    data["errors"] = [{"path": e.path, "line": e.line, "message": e.message} for e in report.errors]
+    return data
+
+
+@banks_cli.command("import")
+@PATHS
+@click.option("-v", "--verbose", is_flag=True, help="Also list the unchanged questions.")
+@with_appcontext
+def import_(paths: tuple[Path, ...], verbose: bool) -> None:
+    """Import bank files or folders into the database: all of them, or nothing if any has an error."""
+    # Imported here: it needs the app's database, which `check` must not.
+    from ..services.bank_import import import_banks
+
+    files, problems = bank_files(paths)
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        click.echo("Nothing was imported.", err=True)
+        raise SystemExit(1)
+    report = import_banks(_read_all(files), max_bytes=max_bank_bytes())
+    if not report.ok:
+        for error in report.errors:
+            click.echo(error.format() if error.path else error.message)
+            if error.text:
+                click.echo(f"    | {error.text}")
+        click.echo(f"{len(report.errors)} error(s); nothing was imported.", err=True)
+        raise SystemExit(1)
+    for bank in report.banks:
+        _echo_bank(bank, verbose)
+
+
+def _read_all(files: list[Path]) -> list[tuple[str, bytes]]:
+    try:
+        return [(str(path), path.read_bytes()) for path in files]
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {error.filename}: {error.strerror}") from None
+
+
+SIGNS = (("added", "+"), ("changed", "~"), ("restored", "^"), ("retired", "-"), ("unchanged", "="))
+
+
+def _echo_bank(bank, verbose: bool) -> None:
+    state = "new bank" if bank.created else "updated"
+    click.echo(f"{bank.key} ({bank.title}) from {bank.source}: {state}")
+    counts = bank.counts
+    click.echo("  " + ", ".join(f"{name} {counts[name]}" for name, _sign in SIGNS))
+    for name, sign in SIGNS:
+        if name == "unchanged" and not verbose:
+            continue
+        for ref in getattr(bank, name):
+            click.echo(f"  {sign} {ref.title or '-'}  [{ref.identity}]")

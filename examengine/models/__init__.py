@@ -3,6 +3,13 @@ from .accounts import ROLES, Group, User, UserRole, user_groups
 from .banks import Bank, Question, QuestionTag, QuestionVersion
 
 __all__ = [
-    "ROLES", "Group", "User", "UserRole", "user_groups",
-    "Bank", "Question", "QuestionTag", "QuestionVersion",
+    "ROLES",
+    "Bank",
+    "Group",
+    "Question",
+    "QuestionTag",
+    "QuestionVersion",
+    "User",
+    "UserRole",
+    "user_groups",
 ]

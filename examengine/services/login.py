@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-
 from ..extensions import db
 from ..models import User
 from ..models._time import utcnow

@@ -195,4 +195,4 @@ def _show_password(user: User, password: str, *, created: bool):
 
 
 # The groups and import pages register their routes on `bp`.
-from . import admin_groups, admin_user_import  # noqa: F401
+from . import admin_groups, admin_user_import  # noqa: E402,F401

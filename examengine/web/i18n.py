@@ -4,12 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_login import current_user
-
 from flask_babel import get_locale
+from flask_login import current_user
 
 from ..extensions import babel
 
+# The catalog lives in translations/zh_Hans_CN: Babel expands zh_CN to that and never looks in zh_CN/.
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 DEFAULT_LOCALE = "zh_CN"
 

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-CATALOG = Path(__file__).resolve().parents[2] / "examengine" / "translations" / "zh_CN" / "LC_MESSAGES"
+CATALOG = Path(__file__).resolve().parents[2] / "examengine" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()  # no Accept-Language: the site's default applies
 
 
 def test_default_language_is_simplified_chinese(client):
