@@ -68,6 +68,10 @@ def build_config(instance_path: str) -> dict:
         "EXAMENGINE_LOGIN_MAX_FAILURES": _int_env("EXAMENGINE_LOGIN_MAX_FAILURES", 5),
         "EXAMENGINE_LOGIN_LOCK_SECONDS": _int_env("EXAMENGINE_LOGIN_LOCK_SECONDS", 300),
         "EXAMENGINE_TIMEZONE": os.environ.get("EXAMENGINE_TIMEZONE", "Asia/Shanghai"),
+        # Saves in flight when time runs out are still accepted for this long.
+        "EXAMENGINE_GRACE_SECONDS": _int_env("EXAMENGINE_GRACE_SECONDS", 60),
+        # CSRF tokens last as long as the session: a 3-hour exam must still submit.
+        "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,15 +1,23 @@
 """Database models. Import from here: `from examengine.models import User, Bank`."""
+from . import sqlite_pragmas  # noqa: F401  (registers the connect hook)
 from .accounts import ROLES, Group, User, UserRole, user_groups
+from .attempts import ATTEMPT_STATES, Attempt, AttemptEvent, AttemptSlot
 from .banks import Bank, Question, QuestionTag, QuestionVersion
+from .exams import (
+    MULTIPLE_SCORING_CHOICES,
+    SHOW_SCORE_CHOICES,
+    Exam,
+    ExamOverride,
+    ExamRule,
+    ExamSection,
+    exam_groups,
+    exam_users,
+)
 
 __all__ = [
-    "ROLES",
-    "Bank",
-    "Group",
-    "Question",
-    "QuestionTag",
-    "QuestionVersion",
-    "User",
-    "UserRole",
-    "user_groups",
+    "ROLES", "Group", "User", "UserRole", "user_groups",
+    "Bank", "Question", "QuestionTag", "QuestionVersion",
+    "MULTIPLE_SCORING_CHOICES", "SHOW_SCORE_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
+    "exam_groups", "exam_users",
+    "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot",
 ]

@@ -1,0 +1,82 @@
+"""Attempts: a frozen paper per examinee, raw responses per slot, and what happened during the exam."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._time import utcnow
+from .accounts import User
+from .banks import QuestionVersion
+from .exams import Exam
+
+# in_progress -> submitted (finalized; waits for reviewers while any slot needs grading) -> graded
+ATTEMPT_STATES = ("in_progress", "submitted", "graded")
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("exam_id", "user_id", "number"), UniqueConstraint("code"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    # Shown to reviewers instead of the examinee's name.
+    code: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="in_progress", index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(DateTime, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # "examinee", "timeout" (finalized after the deadline) or "admin".
+    submitted_by: Mapped[str | None] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+    max_score: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False), default=0)
+
+    exam: Mapped[Exam] = relationship()
+    user: Mapped[User] = relationship()
+    slots: Mapped[list[AttemptSlot]] = relationship(
+        back_populates="attempt", order_by="AttemptSlot.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[AttemptEvent]] = relationship(
+        order_by="AttemptEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class AttemptSlot(db.Model):
+    """One question of a frozen paper: exact version, points and option order, plus the raw response."""
+
+    __tablename__ = "attempt_slots"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[int] = mapped_column(Integer, default=0)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"), index=True)
+    points: Mapped[float] = mapped_column(Numeric(8, 2, asdecimal=False))
+    option_order: Mapped[list | None] = mapped_column(JSON)
+    response: Mapped[object | None] = mapped_column(JSON)
+    # The newest save wins: a save carrying an older sequence number than this is ignored.
+    response_seq: Mapped[int] = mapped_column(Integer, default=0)
+    saved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_score: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
+    needs_grading: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    score: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
+
+    attempt: Mapped[Attempt] = relationship(back_populates="slots")
+    version: Mapped[QuestionVersion] = relationship()
+
+
+class AttemptEvent(db.Model):
+    """Evidence recorded by the exam page (tab switch, window blur); it never ends the attempt."""
+
+    __tablename__ = "attempt_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    client_time: Mapped[datetime | None] = mapped_column(DateTime)
+    server_time: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    detail: Mapped[dict | None] = mapped_column(JSON)

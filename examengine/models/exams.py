@@ -1,0 +1,105 @@
+"""Exams: their settings, sections and draw rules, who sits them, and per-user overrides."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._time import utcnow
+from .accounts import Group, User
+
+SHOW_SCORE_CHOICES = ("immediately", "after_grading", "never")
+MULTIPLE_SCORING_CHOICES = ("all-or-nothing", "partial")
+
+exam_groups = Table(
+    "exam_groups",
+    db.metadata,
+    Column("exam_id", ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+)
+exam_users = Table(
+    "exam_users",
+    db.metadata,
+    Column("exam_id", ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Exam(db.Model):
+    __tablename__ = "exams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    time_limit_minutes: Mapped[int] = mapped_column(Integer)
+    # Naive UTC, like every stored time; forms convert from and to the site's time zone.
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
+    pass_percent: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=60)
+    show_score: Mapped[str] = mapped_column(String(20), default="after_grading")
+    show_correctness: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_answers: Mapped[bool] = mapped_column(Boolean, default=False)
+    multiple_scoring: Mapped[str] = mapped_column(String(20), default="all-or-nothing")
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sections: Mapped[list[ExamSection]] = relationship(
+        back_populates="exam", order_by="ExamSection.position", cascade="all, delete-orphan"
+    )
+    groups: Mapped[list[Group]] = relationship(secondary=exam_groups, order_by=Group.name)
+    users: Mapped[list[User]] = relationship(secondary=exam_users, order_by=User.username)
+    overrides: Mapped[list[ExamOverride]] = relationship(
+        back_populates="exam", cascade="all, delete-orphan"
+    )
+
+
+class ExamSection(db.Model):
+    __tablename__ = "exam_sections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200), default="")
+
+    exam: Mapped[Exam] = relationship(back_populates="sections")
+    rules: Mapped[list[ExamRule]] = relationship(
+        back_populates="section", order_by="ExamRule.position", cascade="all, delete-orphan"
+    )
+
+
+class ExamRule(db.Model):
+    """Draw `count` questions matching the filters, or the fixed questions listed in `question_keys`."""
+
+    __tablename__ = "exam_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("exam_sections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10), default="draw")  # "draw" or "fixed"
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    bank_keys: Mapped[list] = mapped_column(JSON, default=list)
+    qtype: Mapped[str | None] = mapped_column(String(20))
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    dimension: Mapped[str | None] = mapped_column(String(100))
+    difficulty_min: Mapped[int] = mapped_column(Integer, default=1)
+    difficulty_max: Mapped[int] = mapped_column(Integer, default=5)
+    points: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
+    question_keys: Mapped[list] = mapped_column(JSON, default=list)
+
+    section: Mapped[ExamSection] = relationship(back_populates="rules")
+
+
+class ExamOverride(db.Model):
+    """Per-user exceptions: extra time, extra attempts, a later close."""
+
+    __tablename__ = "exam_overrides"
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    extra_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    exam: Mapped[Exam] = relationship(back_populates="overrides")
+    user: Mapped[User] = relationship()
