@@ -50,9 +50,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin_banks, admin_users, auth, home
+    from .web import admin_banks, admin_exams, admin_users, auth, exam_taking, home
 
-    for module in (auth, home, admin_users, admin_banks):
+    for module in (auth, home, admin_users, admin_banks, admin_exams, exam_taking):
         app.register_blueprint(module.bp)
 
 

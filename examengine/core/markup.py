@@ -6,6 +6,9 @@ here: Jinja escapes it.
 """
 from __future__ import annotations
 
+import threading
+from functools import lru_cache
+
 import bleach
 import markdown
 
@@ -54,21 +57,37 @@ def _url_allowed(url: str, protocols: frozenset[str]) -> bool:
     return scheme in protocols
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=LINK_PROTOCOLS | IMAGE_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
+# A bleach Cleaner keeps parser state while it works, so threads (gunicorn's gthread workers) must
+# not share one: each thread builds its own on first use.
+_local = threading.local()
+
+
+def _cleaner() -> bleach.Cleaner:
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=_allow_attribute,
+            protocols=LINK_PROTOCOLS | IMAGE_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+        )
+    return cleaner
 
 
 def sanitize(html: str) -> str:
-    """Return `html` with everything outside the Markdown allowlist removed."""
-    return _cleaner.clean(html)
+    """Return `html` with everything outside the Markdown allowlist removed. Thread-safe."""
+    return _cleaner().clean(html)
 
 
 def render_markdown(text: str) -> str:
     """Render author Markdown to sanitized HTML (raw HTML in the source is sanitized too)."""
-    html = markdown.markdown(text or "", extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return _render(text or "")
+
+
+# Question versions never change, and every examinee's exam page renders the same stems and options:
+# a pure str -> str function, so a bounded cache is safe and spares ~1 ms per piece of Markdown.
+@lru_cache(maxsize=8192)
+def _render(text: str) -> str:
+    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
     return sanitize(html)

@@ -13,6 +13,7 @@ from .exams import (
     exam_groups,
     exam_users,
 )
+from .grading import APPEAL_STATES, MARK_ROUNDS, Appeal, GradingClaim, GradingMark, ScoreChange, exam_reviewers
 
 __all__ = [
     "ROLES", "Group", "User", "UserRole", "user_groups",
@@ -20,4 +21,5 @@ __all__ = [
     "MULTIPLE_SCORING_CHOICES", "SHOW_SCORE_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
     "exam_groups", "exam_users",
     "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot",
+    "APPEAL_STATES", "MARK_ROUNDS", "Appeal", "GradingClaim", "GradingMark", "ScoreChange", "exam_reviewers",
 ]

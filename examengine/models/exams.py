@@ -44,6 +44,13 @@ class Exam(db.Model):
     multiple_scoring: Mapped[str] = mapped_column(String(20), default="all-or-nothing")
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Grading and results (issue 4).
+    double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two marks further apart than this share of the slot's points go to a third reviewer.
+    double_marking_tolerance: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=20)
+    dimension_weights: Mapped[dict] = mapped_column(JSON, default=dict)  # {dimension: percent}, sums to 100
+    grade_bands: Mapped[list | None] = mapped_column(JSON)  # [[label, min_percent], ...]; None = defaults
+    appeal_days: Mapped[int] = mapped_column(Integer, default=7)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -55,6 +62,7 @@ class Exam(db.Model):
     overrides: Mapped[list[ExamOverride]] = relationship(
         back_populates="exam", cascade="all, delete-orphan"
     )
+    reviewers: Mapped[list[User]] = relationship(secondary="exam_reviewers", order_by=User.username)
 
 
 class ExamSection(db.Model):

@@ -96,3 +96,14 @@ def test_html_in_markdown_text_is_escaped_or_dropped():
 def test_empty_input():
     assert render_markdown("") == ""
     assert render_markdown(None) == ""
+
+
+def test_sanitize_is_safe_to_call_from_many_threads_at_once():
+    """gunicorn's threaded workers render pages concurrently; a shared parser once crashed here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = [f"<p>选项 {n} <b>粗体</b> <script>x()</script><em>{n}</em></p>" * 20 for n in range(400)]
+    expected = [sanitize(doc) for doc in documents]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(sanitize, documents))
+    assert results == expected

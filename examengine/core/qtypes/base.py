@@ -12,6 +12,13 @@ from typing import Any, ClassVar, NamedTuple
 
 from examengine.core.markup import render_markdown
 
+# Longest answer text accepted from an examinee: a written answer, and one blank of a fill question.
+MAX_TEXT_CHARS = 20_000
+MAX_BLANK_CHARS = 1_000
+
+# How a type reads the no-JavaScript exam form: field name -> every value posted under it.
+FormValues = Callable[[str], list[str]]
+
 
 class Line(NamedTuple):
     number: int  # 1-based line number in the file
@@ -156,6 +163,38 @@ class QuestionType:
              show_key: bool) -> dict:
         """Type-specific template values; the answer key only when `show_key`."""
         return {}
+
+    # --- the examinee's responses ---
+    def clean_response(self, payload: dict, raw: Any) -> Any:
+        """The stored form of a raw (JSON) response: validated and normalized; None when unanswered.
+
+        Raises ValueError, with a message saying what is wrong, for anything this type cannot store
+        (wrong shape, an option that does not exist, too many blanks, overlong text).
+        """
+        raise NotImplementedError
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> Any:
+        """The cleaned response from the no-JavaScript form, whose fields the type's template names."""
+        raise NotImplementedError
+
+    def is_answered(self, response: Any) -> bool:
+        return response is not None
+
+
+def first_value(values: FormValues, name: str) -> str:
+    """The first value posted under `name`, or "" when there is none."""
+    posted = values(name)
+    return posted[0] if posted else ""
+
+
+def clean_text(raw: Any, *, limit: int, what: str) -> str:
+    """A posted text: a string (line endings folded to \n), at most `limit` characters."""
+    if not isinstance(raw, str):
+        raise ValueError(f"{what} must be text")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > limit:
+        raise ValueError(f"{what} is too long: {len(text):,} characters, at most {limit:,} are accepted")
+    return text
 
 
 def scored(points: float, fraction: float) -> float:

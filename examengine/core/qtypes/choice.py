@@ -13,15 +13,18 @@ from typing import Any
 
 from examengine.core.markup import render_markdown
 from examengine.core.qtypes.base import (
+    FormValues,
     Grade,
     Line,
     ParseContext,
     QuestionType,
+    first_value,
     join_markdown,
     parse_bool,
     scored,
 )
 
+_INDEX_TEXT = re.compile(r"\d{1,6}", re.ASCII)
 # A GitHub task-list item: `- [ ] text`, `* [x] text`, `+ [X] text` (up to 3 spaces of indent).
 TASK_ITEM = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX])\](?:[ \t]+(.*?))?[ \t]*$")
 SCORING_MODES = ("all-or-nothing", "partial")
@@ -170,6 +173,18 @@ def _valid_index(value: Any, count: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < count
 
 
+def _clean_index(raw: Any, count: int) -> int:
+    """An option index (into the ORIGINAL options) from JSON or a form: an int or its decimal digits."""
+    value = raw
+    if isinstance(raw, str) and _INDEX_TEXT.fullmatch(raw.strip()):
+        value = int(raw.strip())
+    if not (isinstance(value, int) and not isinstance(value, bool)):
+        raise ValueError(f"an option must be given by its number, not {raw!r:.40}")
+    if not 0 <= value < count:
+        raise ValueError(f"option {value} does not exist (the question has {count} options)")
+    return value
+
+
 class SingleChoice(ChoiceQuestion):
     name = "single"
     aliases = ("单选", "单项选择")
@@ -180,6 +195,18 @@ class SingleChoice(ChoiceQuestion):
 
     def _chosen(self, response: Any, count: int) -> set[int] | None:
         return {response} if _valid_index(response, count) else None
+
+    def clean_response(self, payload: dict, raw: Any) -> int | None:
+        """An option index, or None (unanswered)."""
+        if raw is None or raw == "":
+            return None
+        return _clean_index(raw, len(payload["options"]))
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> int | None:
+        chosen = [value for value in values(field_name) if value != ""]
+        if len(chosen) > 1:
+            raise ValueError("a single-choice question takes one option")
+        return self.clean_response(payload, chosen[0] if chosen else None)
 
     def grade(self, payload: dict, response: Any, points: float, *,
               multiple_scoring: str | None = None) -> Grade:
@@ -218,6 +245,24 @@ class MultipleChoice(ChoiceQuestion):
         if not all(_valid_index(value, count) for value in response):
             return None
         return set(response)
+
+    def clean_response(self, payload: dict, raw: Any) -> list[int] | None:
+        """The chosen option indexes, sorted and without repeats; None when nothing is chosen."""
+        if raw is None:
+            return None
+        if not isinstance(raw, (list, tuple)):
+            raise ValueError("a multiple-choice answer must be a list of options")
+        count = len(payload["options"])
+        if len(raw) > count:
+            raise ValueError(f"{len(raw)} options given, the question has {count}")
+        chosen = sorted({_clean_index(value, count) for value in raw})
+        return chosen or None
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> list[int] | None:
+        return self.clean_response(payload, [value for value in values(field_name) if value != ""])
+
+    def is_answered(self, response: Any) -> bool:
+        return bool(response)
 
     def grade(self, payload: dict, response: Any, points: float, *,
               multiple_scoring: str | None = None) -> Grade:
@@ -265,6 +310,19 @@ class TrueFalse(QuestionType):
         given = response if isinstance(response, bool) else None
         detail = {"selected": given, "correct": payload["answer"]}
         return Grade(scored(points, 1.0 if given is payload["answer"] else 0.0), False, detail)
+
+    def clean_response(self, payload: dict, raw: Any) -> bool | None:
+        """True, False, or None (unanswered); the form's "true"/"false" are accepted too."""
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().casefold() in ("true", "false"):
+            return raw.strip().casefold() == "true"
+        raise ValueError(f"a true/false answer must be true or false, not {raw!r:.40}")
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> bool | None:
+        return self.clean_response(payload, first_value(values, field_name))
 
     def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
         values = {"selected": response if isinstance(response, bool) else None}

@@ -18,10 +18,14 @@ from typing import Any
 
 from examengine.core.markup import render_markdown
 from examengine.core.qtypes.base import (
+    MAX_BLANK_CHARS,
+    FormValues,
     Grade,
     Line,
     ParseContext,
     QuestionType,
+    clean_text,
+    first_value,
     join_markdown,
     parse_bool,
     scored,
@@ -37,6 +41,9 @@ _STORED_MARKER = re.compile(r"\\\{\{|\{\{(\d+)\}\}")
 # An HTML tag, attribute values included (sanitized output may keep `>` inside quotes).
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 INPUT_CLASS = "form-control d-inline-block w-auto"
+# Unguessable, per process: an author cannot write a placeholder word into a stem. Constant within the
+# process so the rendered Markdown is cacheable (see markup.render_markdown).
+_PLACEHOLDER_NONCE = secrets.token_hex(8)
 
 
 def _blank_from_text(content: str) -> tuple[dict | None, str | None]:
@@ -129,10 +136,10 @@ class Fill(QuestionType):
     def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None) -> str:
         """The stem with an input box per blank, named `{field_name}.{i}` (i = 0, 1, ...).
 
-        Blanks become random placeholder words before rendering, since sanitize() would strip
-        inputs; the words are swapped for inputs in text only, never inside a tag.
+        Blanks become placeholder words (with a secret per-process nonce) before rendering, since
+        sanitize() would strip inputs; the words are swapped for inputs in text only, never inside a tag.
         """
-        nonce = secrets.token_hex(8)
+        nonce = _PLACEHOLDER_NONCE
         numbers: list[int] = []
 
         def placeholder(match: re.Match) -> str:
@@ -176,6 +183,30 @@ class Fill(QuestionType):
             return False
         typed_number = parse_number(given)
         return typed_number is not None and numbers_match(typed_number, blank["number"], blank.get("tolerance"))
+
+    def clean_response(self, payload: dict, raw: Any) -> list[str] | None:
+        """One string per blank, in order (missing ones ""); None when every blank is empty."""
+        if raw is None:
+            return None
+        if not isinstance(raw, (list, tuple)):
+            raise ValueError("a fill-in answer must be a list with one text per blank")
+        count = len(payload["blanks"])
+        if len(raw) > count:
+            raise ValueError(f"{len(raw)} blanks given, the question has {count}")
+        # A blank is one line: a pasted line break becomes a space.
+        given = ["" if value is None else
+                 clean_text(value, limit=MAX_BLANK_CHARS, what=f"blank {i + 1}").replace("\n", " ")
+                 for i, value in enumerate(raw)]
+        given += [""] * (count - len(given))
+        return given if self.is_answered(given) else None
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> list[str] | None:
+        """Inputs are named `{field_name}.{i}`, as stem_html() renders them."""
+        return self.clean_response(payload, [first_value(values, f"{field_name}.{i}")
+                                             for i in range(len(payload["blanks"]))])
+
+    def is_answered(self, response: Any) -> bool:
+        return isinstance(response, (list, tuple)) and any(isinstance(v, str) and v.strip() for v in response)
 
     def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
         values: dict = {"blank_count": len(payload["blanks"])}

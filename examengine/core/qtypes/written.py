@@ -8,7 +8,16 @@ import re
 from typing import Any
 
 from examengine.core.markup import render_markdown
-from examengine.core.qtypes.base import Grade, ParseContext, QuestionType, Section
+from examengine.core.qtypes.base import (
+    MAX_TEXT_CHARS,
+    FormValues,
+    Grade,
+    ParseContext,
+    QuestionType,
+    Section,
+    clean_text,
+    first_value,
+)
 from examengine.core.text import parse_number
 
 # `- (3) text`, `* （2.5分） text`, `1. (3) text`: a list item that begins with its points.
@@ -92,6 +101,19 @@ class WrittenQuestion(QuestionType):
     def grade(self, payload: dict, response: Any, points: float, *,
               multiple_scoring: str | None = None) -> Grade:
         return Grade(None, True, {})
+
+    def clean_response(self, payload: dict, raw: Any) -> str | None:
+        """The examinee's text as typed (line endings folded); None when it is blank."""
+        if raw is None:
+            return None
+        text = clean_text(raw, limit=MAX_TEXT_CHARS, what="the answer")
+        return text if text.strip() else None
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> str | None:
+        return self.clean_response(payload, first_value(values, field_name))
+
+    def is_answered(self, response: Any) -> bool:
+        return isinstance(response, str) and bool(response.strip())
 
     def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
         values: dict = {

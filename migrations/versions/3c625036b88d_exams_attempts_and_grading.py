@@ -1,8 +1,8 @@
-"""exams and attempts
+"""exams, attempts and grading
 
-Revision ID: 65175eccc13f
+Revision ID: 3c625036b88d
 Revises: a2296807ff1a
-Create Date: 2026-11-21 05:09:19.858393
+Create Date: 2026-11-21 05:44:28.582272
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '65175eccc13f'
+revision = '3c625036b88d'
 down_revision = 'a2296807ff1a'
 branch_labels = None
 depends_on = None
@@ -33,6 +33,11 @@ def upgrade():
     sa.Column('multiple_scoring', sa.String(length=20), nullable=False),
     sa.Column('shuffle_questions', sa.Boolean(), nullable=False),
     sa.Column('shuffle_options', sa.Boolean(), nullable=False),
+    sa.Column('double_marking', sa.Boolean(), nullable=False),
+    sa.Column('double_marking_tolerance', sa.Numeric(precision=5, scale=2, asdecimal=False), nullable=False),
+    sa.Column('dimension_weights', sa.JSON(), nullable=False),
+    sa.Column('grade_bands', sa.JSON(), nullable=True),
+    sa.Column('appeal_days', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_exams_created_by_id_users')),
@@ -80,6 +85,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_overrides_exam_id_exams'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_overrides_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('exam_id', 'user_id', name=op.f('pk_exam_overrides'))
+    )
+    op.create_table('exam_reviewers',
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_reviewers_exam_id_exams'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_reviewers_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('exam_id', 'user_id', name=op.f('pk_exam_reviewers'))
     )
     op.create_table('exam_sections',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -157,11 +169,103 @@ def upgrade():
     with op.batch_alter_table('exam_rules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exam_rules_section_id'), ['section_id'], unique=False)
 
+    op.create_table('appeals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('reply', sa.Text(), nullable=False),
+    sa.Column('old_score', sa.Numeric(precision=8, scale=2, asdecimal=False), nullable=True),
+    sa.Column('new_score', sa.Numeric(precision=8, scale=2, asdecimal=False), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_appeals_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_appeals_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['slot_id'], ['attempt_slots.id'], name=op.f('fk_appeals_slot_id_attempt_slots'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_appeals_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals')),
+    sa.UniqueConstraint('slot_id', name=op.f('uq_appeals_slot_id'))
+    )
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appeals_attempt_id'), ['attempt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appeals_state'), ['state'], unique=False)
+
+    op.create_table('grading_claims',
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.String(length=10), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_grading_claims_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['slot_id'], ['attempt_slots.id'], name=op.f('fk_grading_claims_slot_id_attempt_slots'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('slot_id', 'round', name=op.f('pk_grading_claims'))
+    )
+    with op.batch_alter_table('grading_claims', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grading_claims_expires_at'), ['expires_at'], unique=False)
+
+    op.create_table('grading_marks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.String(length=10), nullable=False),
+    sa.Column('rubric_items', sa.JSON(), nullable=False),
+    sa.Column('adjustment', sa.Numeric(precision=8, scale=2, asdecimal=False), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('score', sa.Numeric(precision=8, scale=2, asdecimal=False), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_grading_marks_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['slot_id'], ['attempt_slots.id'], name=op.f('fk_grading_marks_slot_id_attempt_slots'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grading_marks'))
+    )
+    with op.batch_alter_table('grading_marks', schema=None) as batch_op:
+        batch_op.create_index('ix_grading_marks_slot_reviewer', ['slot_id', 'reviewer_id'], unique=True)
+        batch_op.create_index('ix_grading_marks_slot_round', ['slot_id', 'round'], unique=True)
+
+    op.create_table('score_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('old_score', sa.Numeric(precision=8, scale=2, asdecimal=False), nullable=True),
+    sa.Column('new_score', sa.Numeric(precision=8, scale=2, asdecimal=False), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_score_changes_actor_id_users')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_score_changes_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['slot_id'], ['attempt_slots.id'], name=op.f('fk_score_changes_slot_id_attempt_slots'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_score_changes'))
+    )
+    with op.batch_alter_table('score_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_score_changes_attempt_id'), ['attempt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_changes_slot_id'), ['slot_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('score_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_score_changes_slot_id'))
+        batch_op.drop_index(batch_op.f('ix_score_changes_attempt_id'))
+
+    op.drop_table('score_changes')
+    with op.batch_alter_table('grading_marks', schema=None) as batch_op:
+        batch_op.drop_index('ix_grading_marks_slot_round')
+        batch_op.drop_index('ix_grading_marks_slot_reviewer')
+
+    op.drop_table('grading_marks')
+    with op.batch_alter_table('grading_claims', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grading_claims_expires_at'))
+
+    op.drop_table('grading_claims')
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appeals_state'))
+        batch_op.drop_index(batch_op.f('ix_appeals_attempt_id'))
+
+    op.drop_table('appeals')
     with op.batch_alter_table('exam_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exam_rules_section_id'))
 
@@ -181,6 +285,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_exam_sections_exam_id'))
 
     op.drop_table('exam_sections')
+    op.drop_table('exam_reviewers')
     op.drop_table('exam_overrides')
     op.drop_table('exam_groups')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
