@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..core.papers import InfeasibleRules, assemble_paper
+from ..core.papers import InfeasibleRules, draw_paper
 from ..core.timing import attempt_deadline, is_overdue, window_state
 from ..extensions import db
 from ..models import Attempt, AttemptSlot, Exam, ExamOverride, User
 from ..models._time import utcnow
 from .exam_access import AttemptRefused, Window, _, grace_seconds, is_assigned, window_for, window_from
 from .grading import finalize
-from .question_pool import candidate_pool, paper_spec
+from .question_pool import cached_plan, paper_spec
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 10
@@ -96,7 +96,7 @@ def _in_progress(exam_id: int, user_id: int) -> Attempt | None:
 def _create(exam: Exam, user: User, number: int, window: Window, now: datetime) -> Attempt:
     seed = secrets.randbelow(MAX_DB_INT)
     try:
-        paper = assemble_paper(paper_spec(exam), candidate_pool(), seed)
+        paper = draw_paper(cached_plan(paper_spec(exam)), seed)
     except InfeasibleRules:
         raise AttemptRefused("cannot_assemble") from None
     if not paper.slots:

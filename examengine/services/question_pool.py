@@ -6,11 +6,18 @@ preview) and the attempt service (paper at start) use them, so they always agree
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+from collections import OrderedDict
 
-from ..core.papers import Candidate, DrawRule, FixedRule, PaperSpec, SectionSpec
+from sqlalchemy import func, select
+
+from ..core.papers import Candidate, DrawRule, FixedRule, PaperPlan, PaperSpec, SectionSpec, plan_paper
 from ..extensions import db
 from ..models import Bank, Exam, ExamRule, Question, QuestionTag, QuestionVersion
+
+PLAN_CACHE_SIZE = 64
+_plans: OrderedDict[tuple, PaperPlan] = OrderedDict()
+_plans_lock = threading.Lock()
 
 
 def question_key(bank_key: str, identity: str) -> str:
@@ -82,3 +89,40 @@ def rule_spec(rule: ExamRule) -> DrawRule | FixedRule:
         difficulty_max=rule.difficulty_max,
         points=rule.points,
     )
+
+
+def pool_version() -> tuple:
+    """Changes whenever the pool may have: every import that adds, changes, retires or restores a
+    question stamps its bank's `updated_at` and adds versions or flips `retired_at`. One query."""
+    return tuple(db.session.execute(select(
+        select(func.count(Bank.id)).scalar_subquery(),
+        select(func.max(Bank.updated_at)).scalar_subquery(),
+        select(func.max(QuestionVersion.id)).scalar_subquery(),
+        select(func.count(Question.id)).where(Question.retired_at.is_(None)).scalar_subquery(),
+    )).one())
+
+
+def clear_plan_cache() -> None:
+    with _plans_lock:
+        _plans.clear()
+
+
+def cached_plan(spec: PaperSpec) -> PaperPlan:
+    """The seed-independent paper plan for `spec` over the current pool, built once per pool version.
+
+    A wave of examinees starting one exam would otherwise each read the whole pool and plan the same
+    papers. Plans are read-only (drawing copies what it consumes), so threads may share them.
+    Raises InfeasibleRules like `plan_paper`.
+    """
+    key = (spec, db.engine.url.render_as_string(), pool_version())
+    with _plans_lock:
+        plan = _plans.get(key)
+        if plan is not None:
+            _plans.move_to_end(key)
+            return plan
+    plan = plan_paper(spec, candidate_pool())
+    with _plans_lock:
+        _plans[key] = plan
+        while len(_plans) > PLAN_CACHE_SIZE:
+            _plans.popitem(last=False)
+    return plan

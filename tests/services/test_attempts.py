@@ -504,3 +504,18 @@ def test_automatic_grading_is_recorded_in_the_audit_log(ctx):
     by_slot = {row.slot_id: row for row in rows}
     for slot in graded:
         assert by_slot[slot.id].old_score is None and by_slot[slot.id].new_score == slot.score
+
+
+def test_papers_follow_a_bank_reimport_despite_the_plan_cache(ctx):
+    """Starts reuse a cached plan; an import that changes the pool must invalidate it."""
+    from examengine.services.question_pool import cached_plan, paper_spec
+
+    exam = build_exam(users=["alice", "bob"])
+    first = cached_plan(paper_spec(exam))
+    assert cached_plan(paper_spec(exam)) is first  # same pool: the same plan object
+    import_bank(None, STANDARD_BANK.replace("Which **port** does HTTPS use", "Which TCP port does HTTPS use"))
+    second = cached_plan(paper_spec(exam))
+    assert second is not first
+    attempt = svc.start_or_resume(exam.id, user("bob"))
+    current = {v.id for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.is_current))}
+    assert {slot.question_version_id for slot in attempt.slots} <= current
