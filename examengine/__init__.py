@@ -50,10 +50,24 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import admin_banks, admin_exams, admin_users, auth, exam_taking, home
+    from .web import (  # noqa: F401  grading queue (+ its admin page on admin_exams)
+        admin_banks,
+        admin_exam_reviewers,
+        admin_exams,
+        admin_users,
+        appeals,  # appeals (+ the regrade page on admin_exams)
+        auth,
+        exam_taking,
+        home,
+        results,  # results, exports, the employee's results (+ the exam scoring page)
+        review,
+    )
 
     for module in (auth, home, admin_users, admin_banks, admin_exams, exam_taking):
         app.register_blueprint(module.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(appeals.bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -49,7 +49,12 @@ class AttemptSlot(db.Model):
     """One question of a frozen paper: exact version, points and option order, plus the raw response."""
 
     __tablename__ = "attempt_slots"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        # The grading queue: the oldest waiting answer to a question, and its group of equal answers.
+        Index("ix_attempt_slots_queue", "question_version_id", "needs_grading", "mark_count", "id"),
+        Index("ix_attempt_slots_group", "question_version_id", "needs_grading", "response_key", "mark_count"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -65,6 +70,11 @@ class AttemptSlot(db.Model):
     auto_score: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
     needs_grading: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     score: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
+    # Written answers: a hash of the normalized text ("" when blank), so equal answers are graded
+    # as one group; set on submission (services.grading_keys). None for auto-graded slots.
+    response_key: Mapped[str | None] = mapped_column(String(40))
+    # Reviewers' marks recorded so far (double marking: 1 waits for a second, 2 for a deciding third).
+    mark_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     attempt: Mapped[Attempt] = relationship(back_populates="slots")
     version: Mapped[QuestionVersion] = relationship()

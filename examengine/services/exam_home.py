@@ -6,8 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..core.scoring import passed as _passed
-from ..core.scoring import percent as _percent
 from ..core.timing import seconds_left as _seconds_left
 from ..core.timing import window_state
 from ..extensions import db
@@ -15,6 +13,7 @@ from ..models import Attempt, Exam, User
 from ..models._time import utcnow
 from .exam_access import assigned_exams, overrides_for, window_from
 from .grading import finalize, overdue_ids
+from .review import official_score
 from .review import score_visible as _score_visible
 
 
@@ -72,14 +71,12 @@ def _card(exam: Exam, mine: list[Attempt], override, now: datetime) -> ExamCard:
     else:
         status = "closed"
     visible = shown is not None and _score_visible(exam, shown)
-    score = shown.score if visible else None
-    maximum = shown.max_score if visible else None
-    percent = _percent(score, maximum)
+    score, maximum, percent, passed = official_score(shown) if visible else (None, None, None, None)
     return ExamCard(
         exam=exam, status=status, attempt=latest,
         seconds_left=_seconds_left(latest.deadline, now) if status == "in_progress" else None,
         attempts_used=len(mine), attempts_allowed=window.attempts_allowed,
         opens_at=window.opens_at, closes_at=window.closes_at,
         score_visible=visible, score=score, max_score=maximum, percent=percent,
-        passed=_passed(percent, exam.pass_percent), review_attempt=shown,
+        passed=passed, review_attempt=shown,
     )

@@ -19,6 +19,7 @@ from ..models import Attempt, AttemptSlot, Exam, QuestionVersion
 from ..models._time import utcnow
 from .audit import record_score_changes
 from .exam_access import grace_seconds
+from .grading_keys import response_key
 
 FINALIZED_BY = ("examinee", "timeout", "admin")
 
@@ -58,7 +59,7 @@ def grade_attempt(attempt_id: int) -> None:
     for slot_id, points, response, old_score, qtype_name, payload in rows:
         grade = qtypes.get(qtype_name).grade(payload, response, float(points), multiple_scoring=scoring)
         updates.append({"id": slot_id, "auto_score": grade.score, "score": grade.score,
-                        "needs_grading": grade.needs_grading})
+                        "needs_grading": grade.needs_grading, "response_key": response_key(qtype_name, response)})
         changes.append({"attempt_id": attempt_id, "slot_id": slot_id, "old": old_score, "new": grade.score})
     if updates:
         db.session.execute(update(AttemptSlot), updates)

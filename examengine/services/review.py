@@ -15,8 +15,6 @@ from sqlalchemy.orm import lazyload
 
 from ..core import qtypes
 from ..core.markup import render_markdown
-from ..core.scoring import passed as _passed
-from ..core.scoring import percent as _percent
 from ..extensions import db
 from ..models import Attempt, AttemptSlot, Exam, QuestionVersion
 from .exam_access import AttemptRefused, _
@@ -75,12 +73,16 @@ def review_view(attempt: Attempt) -> ReviewView:
         .options(lazyload(QuestionVersion.tag_rows))  # tags are not shown: skip their selectin load
     ).all()
     slots = [_slot(slot, version, show_correctness, show_answers) for slot, version in rows]
-    score = attempt.score if visible else None
-    maximum = attempt.max_score if visible else None
-    percent = _percent(score, maximum)
+    score, maximum, percent, passed = official_score(attempt) if visible else (None, None, None, None)
     return ReviewView(attempt=attempt, score_visible=visible, score=score, max_score=maximum, percent=percent,
-                      passed=_passed(percent, exam.pass_percent), show_correctness=show_correctness,
+                      passed=passed, show_correctness=show_correctness,
                       show_answers=show_answers, slots=slots)
+
+
+def official_score(attempt: Attempt):
+    from .results import official_score as compute  # results imports this module
+
+    return compute(attempt)
 
 
 def _slot(slot: AttemptSlot, version: QuestionVersion, show_correctness: bool, show_answers: bool) -> ReviewSlot:

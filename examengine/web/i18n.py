@@ -15,8 +15,10 @@ DEFAULT_LOCALE = "zh_CN"
 
 
 def select_locale() -> str:
-    if not has_request_context():  # CLI commands: lazy messages still need a locale
-        return DEFAULT_LOCALE
+    if not has_request_context():
+        # The command line speaks English (its own output is English), so messages the services
+        # produce there are not half Chinese, half English.
+        return "en"
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen
