@@ -38,6 +38,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from latency import Timings  # noqa: E402  (bench/ is the script's folder)
+
 PASSWORD = "bench-password-1"
 SECRET_KEY = "bench-secret-key"
 CSRF_PATTERN = re.compile(r'name="csrf[-_]token"[^>]*(?:value|content)="([^"]+)"')
@@ -54,26 +56,13 @@ class Examinee:
     seq: int = 0
 
 
-@dataclass
-class Timings:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    wall: float = 0.0
-
-    def add(self, seconds: float, error: str | None = None) -> None:
-        self.latencies.append(seconds)
-        if error:
-            self.errors.append(error)
-
-    def row(self) -> str:
-        if not self.latencies:
-            return f"{self.name:<24} (no requests)"
-        ordered = sorted(self.latencies)
-        pct = lambda p: ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000  # noqa: E731
-        throughput = len(ordered) / self.wall if self.wall else 0
-        return (f"{self.name:<24} {len(ordered):>6} {len(self.errors):>6} {throughput:>9.1f} "
-                f"{pct(50):>8.1f} {pct(95):>8.1f} {pct(99):>8.1f} {ordered[-1] * 1000:>8.1f} {self.wall:>8.2f}")
+def row(timings: Timings) -> str:
+    if not timings.latencies:
+        return f"{timings.name:<24} (no requests)"
+    throughput = len(timings.latencies) / timings.wall if timings.wall else 0
+    return (f"{timings.name:<24} {len(timings.latencies):>6} {len(timings.errors):>6} {throughput:>9.1f} "
+            f"{timings.ms(50):>8.1f} {timings.ms(95):>8.1f} {timings.ms(99):>8.1f} {timings.max_ms:>8.1f} "
+            f"{timings.wall:>8.2f}")
 
 
 HEADER = (f"{'phase':<24} {'reqs':>6} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
@@ -355,7 +344,7 @@ def main() -> None:
           f"log: {workdir / 'gunicorn.log'}")
     print(HEADER)
     for timings in results:
-        print(timings.row())
+        print(row(timings))
     for timings in results:
         for error in sorted(set(timings.errors))[:5]:
             print(f"  {timings.name}: {error}")
@@ -364,8 +353,7 @@ def main() -> None:
     print(f"\nstarts: {len(starts.latencies)} served in {starts.wall:.2f} s, "
           f"{len(starts.errors)} errors (target for 1,000: within 10 s, no error: {verdict} at {args.examinees})")
     if results[2].latencies:
-        p99 = sorted(results[2].latencies)[int(0.99 * (len(results[2].latencies) - 1))] * 1000
-        print(f"autosave p99: {p99:.1f} ms (target under 200 ms at 2,000 examinees)")
+        print(f"autosave p99: {results[2].ms(99):.1f} ms (target under 200 ms at 2,000 examinees)")
     print(f"median of healthz under load: {statistics.median(results[3].latencies) * 1000:.1f} ms"
           if results[3].latencies else "")
 

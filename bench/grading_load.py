@@ -36,6 +36,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from latency import Timings  # noqa: E402  (bench/ is the script's folder)
+
 PASSWORD = "bench-password-1"
 SECRET_KEY = "bench-secret-key"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -43,24 +45,11 @@ COMMON_ANSWERS = [f"先确认影响范围，再逐层排查：第{i}种常见写
 WORDS = "网络 延迟 丢包 DNS 路由 防火墙 端口 证书 回滚 日志 监控 重启 用户 影响 范围 根因 告警 变更".split()
 
 
-@dataclass
-class Timings:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def add(self, seconds: float, error: str | None = None) -> None:
-        self.latencies.append(seconds)
-        if error:
-            self.errors.append(error)
-
-    def row(self) -> str:
-        if not self.latencies:
-            return f"{self.name:<34} (no calls)"
-        ordered = sorted(self.latencies)
-        pct = lambda p: ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000  # noqa: E731
-        return (f"{self.name:<34} {len(ordered):>6} {len(self.errors):>6} {pct(50):>9.1f} {pct(95):>9.1f} "
-                f"{ordered[-1] * 1000:>9.1f}")
+def row(timings: Timings) -> str:
+    if not timings.latencies:
+        return f"{timings.name:<34} (no calls)"
+    return (f"{timings.name:<34} {len(timings.latencies):>6} {len(timings.errors):>6} {timings.ms(50):>9.1f} "
+            f"{timings.ms(95):>9.1f} {timings.max_ms:>9.1f}")
 
 
 HEADER = f"{'phase':<34} {'calls':>6} {'errors':>6} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}"
@@ -328,7 +317,7 @@ def main() -> None:
             if chosen is not None and phase.__name__.removeprefix("time_") not in chosen:
                 continue
             for timings in phase(app, data, args):
-                print(timings.row(), flush=True)
+                print(row(timings), flush=True)
                 for error in timings.errors[:3]:
                     print(f"    error: {error}")
 
