@@ -18,8 +18,9 @@ from ..core.timing import attempt_deadline, is_overdue, window_state
 from ..extensions import db
 from ..models import Attempt, AttemptSlot, Exam, ExamOverride, User
 from ..models._time import utcnow
-from .exam_access import AttemptRefused, Window, _, grace_seconds, is_assigned, window_for, window_from
+from .exam_access import AttemptRefused, Window, grace_seconds, is_assigned, window_for, window_from
 from .grading import finalize
+from .messages import _
 from .question_pool import cached_plan, paper_spec
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 
-from flask import has_request_context
-from flask_babel import gettext
-
 from ..core.banks import BankError, BankSpec
 from ..core.banks.errors import MAX_TEXT_CHARS
+from .messages import _
 
 # Column sizes in examengine.models.banks; PostgreSQL rejects longer values, SQLite would not.
 MAX_BANK_KEY = 100
@@ -25,11 +23,6 @@ MAX_TAG = 100
 _FRONT_MATTER_ID = re.compile(r"^\s*id\s*[:：]")
 
 
-def _(message: str, **values) -> str:
-    """Translated in a web request; English on the command line, where no locale is chosen."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
 
 
 def source_lines(data: bytes) -> list[str]:

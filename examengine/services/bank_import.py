@@ -15,7 +15,8 @@ from ..core.banks import BankError, BankSpec, QuestionSpec, load_bank_bytes
 from ..extensions import db
 from ..models import Bank, Question, QuestionTag, QuestionVersion
 from ..models._time import utcnow
-from .bank_checks import _, check_bank_limits, check_duplicate_keys
+from .bank_checks import check_bank_limits, check_duplicate_keys
+from .messages import _
 
 # Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bound-parameter limits.
 CHUNK = 500

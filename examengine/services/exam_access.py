@@ -8,22 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context
-from flask_babel import gettext
+from flask import current_app
 from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import Exam, ExamOverride, User, exam_groups, exam_users, user_groups
+from .messages import _
 
 REASONS = ("not_assigned", "not_open_yet", "closed", "no_attempts_left", "finalized", "too_late",
            "bad_request", "cannot_assemble")
 
 
-def _(message: str, **values) -> str:
-    """Translated in a web request; English elsewhere (CLI, tests without a request)."""
-    if has_request_context():
-        return gettext(message, **values)
-    return message % values if values else message
 
 
 class AttemptRefused(Exception):

@@ -17,7 +17,8 @@ from ..core import qtypes
 from ..core.markup import render_markdown
 from ..extensions import db
 from ..models import Attempt, AttemptSlot, Exam, QuestionVersion
-from .exam_access import AttemptRefused, _
+from .exam_access import AttemptRefused
+from .messages import _
 
 
 def score_visible(exam: Exam, attempt: Attempt) -> bool:

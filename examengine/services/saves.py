@@ -23,8 +23,9 @@ from ..extensions import db
 from ..models import Attempt, AttemptSlot, QuestionVersion
 from ..models._time import utcnow
 from .attempt_start import MAX_DB_INT
-from .exam_access import AttemptRefused, _, grace_seconds
+from .exam_access import AttemptRefused, grace_seconds
 from .grading import finalize
+from .messages import _
 
 MAX_CHANGES = 500  # slots per save request
 
