@@ -91,7 +91,7 @@ def phase_import(path: str, database_url: str, workdir: str) -> dict:
     from examengine import create_app
     from examengine.config import normalize_database_url
     from examengine.extensions import db
-    from examengine.services.bank_import import import_banks
+    from examengine.services.banks import import_banks
 
     app = create_app({"SECRET_KEY": "bench", "INSTANCE_PATH": str(Path(workdir) / "instance"),
                       "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url)})

@@ -79,7 +79,7 @@ def prepare_database(url: str, examinees: int) -> int:
     from examengine.extensions import db
     from examengine.models import Exam, ExamRule, ExamSection, Group, User
     from examengine.models._time import utcnow
-    from examengine.services.bank_import import import_banks
+    from examengine.services.banks import import_banks
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():

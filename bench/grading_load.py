@@ -101,11 +101,11 @@ def build(url: str, attempts: int, questions: int, written: int, *, double_marki
     from sqlalchemy import insert, select, text
     from werkzeug.security import generate_password_hash
 
+    from examengine.core.answer_groups import text_key
     from examengine.extensions import db
     from examengine.models import Attempt, AttemptSlot, Exam, ExamRule, ExamSection, QuestionVersion, User, UserRole
     from examengine.models._time import utcnow
-    from examengine.services.bank_import import import_banks
-    from examengine.services.grading_keys import text_key
+    from examengine.services.banks import import_banks
 
     rng = random.Random(seed)
     app = make_app(url)

@@ -36,38 +36,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (registers the tables with the metadata)
+    from . import (
+        models,  # noqa: F401  (registers the tables with the metadata)
+        web,
+    )
     from .extensions import bootstrap, csrf, db, migrate
-    from .web import errors, i18n, session
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    i18n.init_app(app)
-    session.init_app(app)
-    errors.init_app(app)
+    web.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .web import (  # noqa: F401  grading queue (+ its admin page on admin_exams)
-        admin_banks,
-        admin_exam_reviewers,
-        admin_exams,
-        admin_users,
-        appeals,  # appeals (+ the regrade page on admin_exams)
-        auth,
-        exam_taking,
-        home,
-        results,  # results, exports, the employee's results (+ the exam scoring page)
-        review,
-    )
+    from .web import register_blueprints
 
-    for module in (auth, home, admin_users, admin_banks, admin_exams, exam_taking):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(results.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(appeals.bp)
+    register_blueprints(app)
 
 
 def _register_cli(app: Flask) -> None:

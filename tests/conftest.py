@@ -15,7 +15,7 @@ from examengine import create_app
 from examengine.config import normalize_database_url
 from examengine.extensions import db
 from examengine.services.accounts import create_user
-from examengine.services.question_pool import clear_plan_cache
+from examengine.services.banks.pool import clear_plan_cache
 
 PASSWORD = "correct-horse-42"
 SERVER_DATABASE_URL = os.environ.get("EXAMENGINE_TEST_DATABASE_URL", "").strip()

@@ -1,7 +1,7 @@
 """Generated question banks for the exam definition tests (services and admin pages)."""
 from __future__ import annotations
 
-from examengine.services.bank_import import import_banks
+from examengine.services.banks import import_banks
 
 
 def bank_md(key: str, questions) -> str:

@@ -18,7 +18,7 @@ from examengine.extensions import db
 from examengine.models import Exam, ExamOverride, ExamRule, ExamSection, Group, User
 from examengine.models._time import utcnow
 from examengine.services.accounts import create_user
-from examengine.services.bank_import import import_banks
+from examengine.services.banks import import_banks
 
 PASSWORD = "correct-horse-42"
 

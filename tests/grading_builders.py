@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot, Exam, QuestionVersion, User
-from examengine.services.attempt_start import start_or_resume
 from examengine.services.attempts import paper_view, save_changes, submit
+from examengine.services.attempts.start import start_or_resume
 from tests.exam_builders import CORRECT, build_exam, ensure_user
 
 WRITTEN = ("short", "analysis")

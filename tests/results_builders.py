@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot, GradingMark, QuestionVersion
-from examengine.services import attempts as attempt_service
-from examengine.services import grading
+from examengine.services.attempts import flow as attempt_service
+from examengine.services.attempts import submission as grading
 from examengine.services.audit import record_score_change
 from tests.exam_builders import CORRECT, ensure_user
 

@@ -17,7 +17,7 @@ def attempts_cli() -> None:
 @with_appcontext
 def close_overdue_command() -> None:
     """Finalize and grade every attempt past its deadline plus the grace period."""
-    from ..services.grading import close_overdue
+    from ..services.attempts import close_overdue
 
     count = close_overdue()
     click.echo(f"Finalized {count} overdue attempt{'' if count == 1 else 's'}.")

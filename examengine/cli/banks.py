@@ -86,7 +86,7 @@ def _check_json(report) -> dict:
 def import_(paths: tuple[Path, ...], verbose: bool) -> None:
     """Import bank files or folders into the database: all of them, or nothing if any has an error."""
     # Imported here: it needs the app's database, which `check` must not.
-    from ..services.bank_import import import_banks
+    from ..services.banks import import_banks
 
     files, problems = bank_files(paths)
     if problems:

@@ -46,7 +46,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Reduced motion: Bootstrap then runs no fade transitions, so a dialog is shown or hidden at once
+    # and no assertion can meet it half-way on a busy machine. Tests wait on states, never on time.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

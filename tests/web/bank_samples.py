@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from examengine.extensions import db
 from examengine.models import Bank, Question
-from examengine.services.bank_import import import_banks
+from examengine.services.banks import import_banks
 
 NET = """---
 id: net

@@ -1,0 +1,183 @@
+"""Autosave: per-slot saves where the newest sequence number wins, acknowledged only once committed.
+
+A save runs, in one transaction: a guard UPDATE on the attempt row (still in progress and not past
+deadline + grace), which on PostgreSQL takes the row lock, so a submit racing the save waits for it to
+commit and then grades the committed answer, or wins first and the save is refused as "finalized";
+then one conditional UPDATE per slot (`WHERE response_seq < :seq`). On SQLite the database write lock
+serializes the same way. Only the slots being saved are read (by attempt and position), never the
+whole paper.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from ...core import qtypes
+from ...core.timing import is_overdue
+from ...core.timing import seconds_left as _seconds_left
+from ...extensions import db
+from ...models import Attempt, AttemptSlot, QuestionVersion
+from ...models._time import utcnow
+from ..exams.access import AttemptRefused, grace_seconds
+from ..messages import _
+from .start import MAX_DB_INT
+from .submission import finalize
+
+MAX_CHANGES = 500  # slots per save request
+
+
+@dataclass
+class SaveResult:
+    saved: list[int] = field(default_factory=list)  # positions stored by this request
+    stale: list[int] = field(default_factory=list)  # positions where a newer (or equal) seq is stored
+    seconds_left: int = 0
+
+
+@dataclass
+class _Change:
+    position: int
+    seq: int
+    has_response: bool
+    raw: Any
+    flagged: bool | None
+    response: Any = None
+
+
+def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) -> SaveResult:
+    """Store `[{"slot": position, "seq": n, "response": raw, "flagged": bool?}]`; newest seq per slot wins.
+
+    Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
+    finalized with what was saved), "finalized" once submitted, "bad_request" when malformed.
+    """
+    now = now or utcnow()
+    attempt_id, deadline, state = attempt.id, attempt.deadline, attempt.state
+    parsed = _parse_changes(changes)
+    if is_overdue(deadline, now, grace_seconds()):
+        if state == "in_progress":
+            finalize(attempt_id, now=now, by="timeout")
+        raise AttemptRefused("too_late")
+    if state != "in_progress":
+        raise AttemptRefused("finalized")
+    if parsed:
+        _clean(attempt_id, parsed)
+    result = SaveResult(seconds_left=_seconds_left(deadline, now))
+    if not parsed:
+        return result  # a heartbeat: the page syncs its countdown
+    try:
+        guard = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.state == "in_progress",
+                   Attempt.deadline >= now - timedelta(seconds=grace_seconds()))
+            .values(state=Attempt.state)
+            .execution_options(synchronize_session=False)
+        )
+        if guard.rowcount != 1:
+            db.session.rollback()
+            raise _refusal_after_guard(attempt_id, now)
+        for change in parsed:
+            values: dict[str, Any] = {"response_seq": change.seq}
+            if change.has_response:
+                values.update(response=change.response, saved_at=now)
+            if change.flagged is not None:
+                values["flagged"] = change.flagged
+            stored = db.session.execute(
+                update(AttemptSlot)
+                .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == change.position,
+                       AttemptSlot.response_seq < change.seq)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            (result.saved if stored else result.stale).append(change.position)
+        db.session.commit()
+    except AttemptRefused:
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _refusal_after_guard(attempt_id: int, now: datetime) -> AttemptRefused:
+    state = db.session.scalar(select(Attempt.state).where(Attempt.id == attempt_id))
+    if state == "in_progress":  # the deadline moved earlier under us: past deadline + grace
+        finalize(attempt_id, now=now, by="timeout")
+        return AttemptRefused("too_late")
+    return AttemptRefused("finalized")
+
+
+def bad_request(message: str) -> AttemptRefused:
+    return AttemptRefused("bad_request", _("The answers sent were not understood: %(detail)s", detail=message))
+
+
+def _db_int(value: Any, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= MAX_DB_INT
+
+
+def _parse_changes(changes: Any) -> list[_Change]:
+    """Validated changes, one per slot (the highest seq when a slot repeats), in slot order."""
+    if not isinstance(changes, (list, tuple)):
+        raise bad_request("expected a list of changes")
+    if len(changes) > MAX_CHANGES:
+        raise bad_request(f"at most {MAX_CHANGES} changes per request")
+    by_slot: dict[int, _Change] = {}
+    for change in changes:
+        if not isinstance(change, Mapping):
+            raise bad_request("each change must be an object")
+        position, seq, flagged = change.get("slot"), change.get("seq"), change.get("flagged")
+        if not _db_int(position, 0):
+            raise bad_request("each change needs the slot's number")
+        if not _db_int(seq, 1):
+            raise bad_request(f"each change needs a sequence number from 1 to {MAX_DB_INT}")
+        if flagged is not None and not isinstance(flagged, bool):
+            raise bad_request("flagged must be true or false")
+        if "response" not in change and flagged is None:
+            raise bad_request("a change needs a response or a flag")
+        parsed = _Change(position, seq, "response" in change, change.get("response"), flagged)
+        if position not in by_slot or by_slot[position].seq < seq:
+            by_slot[position] = parsed
+    return [by_slot[position] for position in sorted(by_slot)]
+
+
+def _clean(attempt_id: int, parsed: list[_Change]) -> None:
+    """Each response validated and normalized by its question type (only the slots being saved)."""
+    positions = [change.position for change in parsed]
+    types = {position: (qtype_name, payload) for position, qtype_name, payload in db.session.execute(
+        select(AttemptSlot.position, QuestionVersion.qtype, QuestionVersion.payload)
+        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
+        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))
+    )}
+    for change in parsed:
+        if change.position not in types:
+            raise bad_request(f"this paper has no question {change.position + 1}")
+        if change.has_response:
+            qtype_name, payload = types[change.position]
+            try:
+                change.response = qtypes.get(qtype_name).clean_response(payload, change.raw)
+            except ValueError as error:
+                raise bad_request(f"question {change.position + 1}: {error}") from None
+
+
+def changes_from_form(attempt: Attempt, form) -> list[dict]:
+    """The no-JavaScript form as changes: fields `q{position}`... as the question templates name them,
+    and a checkbox `flag-{position}`. Only slots that differ from what is stored; seq = stored + 1."""
+    rows = db.session.execute(
+        select(AttemptSlot.position, AttemptSlot.response, AttemptSlot.response_seq, AttemptSlot.flagged,
+               QuestionVersion.qtype, QuestionVersion.payload)
+        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
+        .where(AttemptSlot.attempt_id == attempt.id)
+        .order_by(AttemptSlot.position)
+    ).all()
+    changes = []
+    for position, stored, seq, flagged, qtype_name, payload in rows:
+        try:
+            response = qtypes.get(qtype_name).response_from_form(payload, form.getlist, f"q{position}")
+        except ValueError as error:
+            raise bad_request(f"question {position + 1}: {error}") from None
+        flag = bool(form.get(f"flag-{position}"))
+        if response != stored or flag != bool(flagged):
+            changes.append({"slot": position, "seq": seq + 1, "response": response, "flagged": flag})
+    return changes

@@ -1,0 +1,17 @@
+"""Question banks: importing checked Markdown banks as versioned questions, browsing them, and the
+question pool that exams draw from.
+
+`imports` (all or nothing, a changed question gets a new version), `checks` (limits the database
+needs beyond the core's checks), `browser` (the admin's filters and pages), `pool` (the candidates a
+draw rule matches, and the cached paper plan per pool version).
+Owns the `banks`, `questions`, `question_versions` and `question_tags` tables.
+"""
+from .browser import QuestionFilters, bank_summaries, browse_questions, filter_choices, get_question, version_of
+from .imports import ImportReport, import_banks, parse_all
+from .pool import cached_plan, candidate_pool, clear_plan_cache, paper_spec, rule_spec
+
+__all__ = [
+    "ImportReport", "QuestionFilters", "bank_summaries", "browse_questions", "cached_plan", "candidate_pool",
+    "clear_plan_cache", "filter_choices", "get_question", "import_banks", "paper_spec", "parse_all", "rule_spec",
+    "version_of",
+]

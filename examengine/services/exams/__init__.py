@@ -1,0 +1,58 @@
+"""Exams: what an admin defines before anyone sits it, and who may sit it when.
+
+`admin` (settings, copy, delete, the lock once attempts exist), `rules` (sections and draw rules,
+refused when the pool cannot fill them), `access` (assignment, the window, overrides, deadlines of
+attempts in progress), `overrides` (per-user extra time/attempts/close), `samples` (the preview: sample papers and
+their difficulty spread), `listing` (the admin's exam list), `scoring` (dimension weights, grade
+bands, the appeal window, and the official score of an attempt under them).
+Owns the `exams`, `exam_sections`, `exam_rules`, `exam_overrides` and assignment tables.
+"""
+from .access import (
+    AttemptRefused,
+    Window,
+    assigned_exams,
+    grace_seconds,
+    is_assigned,
+    overrides_for,
+    recompute_deadlines,
+    window_for,
+    window_from,
+)
+from .admin import LOCKED_SETTINGS, ExamError, ExamSettings, copy_exam, create_exam, delete_exam, is_locked, update_exam
+from .listing import exam_rows, exam_status, question_count
+from .overrides import assigned_users, delete_override, overrides_of, set_override
+from .rules import (
+    RuleInput,
+    add_rule,
+    add_section,
+    delete_rule,
+    delete_section,
+    move_rule,
+    move_section,
+    rename_section,
+    shortfall_messages,
+    update_rule,
+)
+from .samples import SEED_MAX, preview
+from .scoring import (
+    ScoringInput,
+    band_label,
+    band_labels,
+    dimension_label,
+    dimension_sums,
+    exam_dimensions,
+    official_score,
+    reset_bands,
+    save_scoring,
+    scoring_of,
+)
+
+__all__ = [
+    "LOCKED_SETTINGS", "SEED_MAX", "AttemptRefused", "ExamError", "ExamSettings", "RuleInput", "ScoringInput",
+    "Window", "add_rule", "add_section", "assigned_exams", "assigned_users", "band_label", "band_labels",
+    "copy_exam", "create_exam", "delete_exam", "delete_override", "delete_rule", "delete_section",
+    "dimension_label", "dimension_sums", "exam_dimensions", "exam_rows", "exam_status", "grace_seconds",
+    "is_assigned", "is_locked", "move_rule", "move_section", "official_score", "overrides_for", "overrides_of",
+    "preview", "question_count", "recompute_deadlines", "rename_section", "reset_bands", "save_scoring",
+    "scoring_of", "set_override", "shortfall_messages", "update_exam", "update_rule", "window_for", "window_from",
+]

@@ -1,0 +1,260 @@
+"""The examinee's pages: assigned exams, instructions, the exam page with autosave, and the review.
+
+Every attempt URL answers 404 unless the attempt belongs to the logged-in user, and the pages never
+receive key material before the review policy allows it (the attempt service builds what they show).
+JSON endpoints (`save`, `events`) take the CSRF token in the `X-CSRFToken` header; the form endpoints
+take it as the usual `csrf_token` field, so the exam works without JavaScript too.
+"""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ...core.markup import render_markdown
+from ...extensions import db
+from ...models import Exam, ExamOverride
+from ...services import attempts as attempt_service
+from ...services.attempts import MAX_DB_INT, AttemptRefused
+from ..auth.session import role_required
+from ..ui import type_label
+from . import bp
+
+# How a refusal of the attempt service answers over HTTP; anything else is shown with 409.
+REFUSAL_STATUS = {"not_assigned": 404, "too_late": 409, "finalized": 409, "bad_request": 400}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.is_json or best == "application/json"
+
+
+def _refused(error: AttemptRefused, *, attempt=None, exam=None):
+    status = REFUSAL_STATUS.get(error.reason, 409)
+    if status == 404:
+        abort(404)
+    if _wants_json():
+        return {"error": error.message, "reason": error.reason}, status
+    return render_template("attempts/refused.html", message=error.message, reason=error.reason,
+                           attempt=attempt, exam=exam), status
+
+
+def _json_error(message: str, status: int = 400, reason: str = "bad_request"):
+    return {"error": message, "reason": reason}, status
+
+
+def _own_attempt_or_404(attempt_id: int):
+    attempt = attempt_service.own_attempt(attempt_id, current_user)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _assigned_exam_or_404(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id) if 0 < exam_id <= MAX_DB_INT else None
+    if exam is None or not attempt_service.is_assigned(exam, current_user):
+        abort(404)
+    return exam
+
+
+def _card_for(exam_id: int):
+    return next((card for card in attempt_service.exam_cards(current_user) if card.exam.id == exam_id), None)
+
+
+def format_seconds(seconds: int | None) -> str:
+    """1:05:09 / 05:09: what the countdown shows before (and without) JavaScript."""
+    if seconds is None:
+        return ""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def points_label(points: float) -> str:
+    """"1 point", "2.5 points" in the user's language."""
+    value = float(points)
+    count = int(value) if value.is_integer() else 2  # plural rules take whole numbers; 2.5 is plural
+    return ngettext("%(points)s point", "%(points)s points", count, points=f"{value:g}")
+
+
+@bp.app_context_processor
+def exam_helpers():
+    def my_exam_counts() -> dict[str, int]:
+        """Status -> number of the current employee's exams (for the start page card)."""
+        counts: dict[str, int] = {}
+        if getattr(current_user, "is_authenticated", False) and current_user.has_role("employee"):
+            for card in attempt_service.exam_cards(current_user):
+                counts[card.status] = counts.get(card.status, 0) + 1
+        return counts
+
+    return {"my_exam_counts": my_exam_counts, "format_seconds": format_seconds, "points_label": points_label,
+            "site_timezone": lambda: current_app.config["EXAMENGINE_TIMEZONE"]}
+
+
+# --- the employee's exams and the instructions page ---
+
+@bp.route("/exams")
+@role_required("employee")
+def exams():
+    cards = attempt_service.exam_cards(current_user)
+    return render_template("attempts/list.html", cards=cards)
+
+
+@bp.route("/exams/<int:exam_id>")
+@role_required("employee")
+def instructions(exam_id: int):
+    exam = _assigned_exam_or_404(exam_id)
+    card = _card_for(exam_id)
+    if card is None:
+        abort(404)
+    override = db.session.get(ExamOverride, (exam.id, current_user.id))
+    return render_template("attempts/instructions.html", exam=exam, card=card,
+                           instructions_html=render_markdown(exam.instructions or ""),
+                           extra_minutes=override.extra_minutes if override else 0)
+
+
+@bp.route("/exams/<int:exam_id>/start", methods=["POST"])
+@role_required("employee")
+def start(exam_id: int):
+    exam = _assigned_exam_or_404(exam_id)
+    try:
+        attempt = attempt_service.start_or_resume(exam.id, current_user)
+    except AttemptRefused as error:
+        return _refused(error, exam=exam)
+    return redirect(url_for(".attempt_page", attempt_id=attempt.id))
+
+
+# --- the exam page ---
+
+@bp.route("/attempts/<int:attempt_id>")
+@role_required("employee")
+def attempt_page(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.state != "in_progress":
+        return redirect(url_for(".review", attempt_id=attempt.id))
+    slots = attempt_service.paper_view(attempt)
+    sections = _sections(attempt, slots)
+    return render_template(
+        "attempts/attempt.html", attempt=attempt, exam=attempt.exam, slots=slots, sections=sections,
+        seconds_left=attempt_service.seconds_left(attempt), type_label=type_label,
+    )
+
+
+def _sections(attempt, slots) -> list[tuple[str, list]]:
+    """(section title, [(question number, slot)]) in paper order; numbers run across sections."""
+    titles = {index: section.title for index, section in enumerate(attempt.exam.sections)}
+    groups: list[tuple[str, list]] = []
+    current = object()
+    for number, slot in enumerate(slots, start=1):
+        if slot.section != current:
+            current = slot.section
+            groups.append((titles.get(slot.section, ""), []))
+        groups[-1][1].append((number, slot))
+    return groups
+
+
+@bp.route("/attempts/<int:attempt_id>/save", methods=["POST"])
+@role_required("employee")
+def save(attempt_id: int):
+    """Autosave: {"changes": [{"slot", "seq", "response", "flagged"}]} -> {"saved", "stale", "seconds_left"}."""
+    attempt = _own_attempt_or_404(attempt_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
+        return _json_error(_('The save request is malformed: expected {"changes": [...]}.'))
+    try:
+        result = attempt_service.save_changes(attempt, body["changes"])
+    except AttemptRefused as error:
+        return _json_refusal(error)
+    return {"saved": result.saved, "stale": result.stale, "seconds_left": result.seconds_left}
+
+
+def _json_refusal(error: AttemptRefused):
+    status = REFUSAL_STATUS.get(error.reason, 409)
+    if status == 404:
+        abort(404)
+    return {"error": error.message, "reason": error.reason}, status
+
+
+@bp.route("/attempts/<int:attempt_id>/save-form", methods=["POST"])
+@role_required("employee")
+def save_form(attempt_id: int):
+    """The exam form posted without JavaScript (or on time-up): save, then maybe confirm and submit.
+
+    action=save: save and come back; action=submit: save and show the confirmation page;
+    action=confirm: save and submit (the confirmation was given, or time ran out).
+    """
+    attempt = _own_attempt_or_404(attempt_id)
+    action = request.form.get("action", "save")
+    try:
+        changes = attempt_service.changes_from_form(attempt, request.form)
+        attempt_service.save_changes(attempt, changes)
+    except AttemptRefused as error:
+        return _refused(error, attempt=attempt, exam=attempt.exam)
+    if action == "confirm":
+        attempt_service.submit(attempt)
+        return redirect(url_for(".review", attempt_id=attempt.id))
+    if action == "submit":
+        slots = attempt_service.paper_view(attempt)
+        return render_template("attempts/confirm.html", attempt=attempt, exam=attempt.exam,
+                               numbers={slot.position: number for number, slot in enumerate(slots, start=1)},
+                               unanswered=[slot for slot in slots if not slot.answered],
+                               flagged=[slot for slot in slots if slot.flagged],
+                               seconds_left=attempt_service.seconds_left(attempt))
+    flash(_("Your answers were saved."), "success")
+    return redirect(url_for(".attempt_page", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@role_required("employee")
+def submit(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    try:
+        attempt = attempt_service.submit(attempt)
+    except AttemptRefused as error:
+        return _refused(error, attempt=attempt, exam=attempt.exam)
+    review_url = url_for(".review", attempt_id=attempt.id)
+    if _wants_json():
+        return {"state": attempt.state, "review_url": review_url}
+    return redirect(review_url)
+
+
+@bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])
+@role_required("employee")
+def events(attempt_id: int):
+    """Leave-page evidence: {"events": [{"kind": "blur"|"focus"|"hidden"|"visible", "at": ISO time}]}."""
+    attempt = _own_attempt_or_404(attempt_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        return _json_error(_('The request is malformed: expected {"events": [...]}.'))
+    try:
+        recorded = attempt_service.record_events(attempt, body["events"])
+    except AttemptRefused as error:
+        return _json_refusal(error)
+    return {"recorded": recorded}
+
+
+# --- after submission ---
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@role_required("employee")
+def review(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.state == "in_progress":
+        return redirect(url_for(".attempt_page", attempt_id=attempt.id))
+    view = attempt_service.review_view(attempt)
+    return render_template("attempts/review.html", attempt=attempt, exam=attempt.exam, review=view,
+                           provisional=_provisional_score(attempt, view), type_label=type_label)
+
+
+def _provisional_score(attempt, view) -> tuple[float, float, int] | None:
+    """(points so far, of points graded automatically, questions awaiting a reviewer) when the policy
+    shows the score at once but written answers keep the total open; else None."""
+    if not view.score_visible or view.score is not None:
+        return None
+    graded = [slot for slot in attempt.slots if not slot.needs_grading and slot.score is not None]
+    waiting = sum(1 for slot in attempt.slots if slot.needs_grading)
+    if not waiting:
+        return None
+    return (sum(float(slot.score) for slot in graded), sum(float(slot.points) for slot in graded), waiting)

@@ -1,1 +1,0 @@
-"""WTForms forms of the web pages, one module per area."""
