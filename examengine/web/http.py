@@ -106,13 +106,13 @@ def database_failure(error: BaseException) -> str | None:
 
 def _unavailable_message(kind: str) -> str:
     if kind == "full":
-        return _("The server cannot store anything right now because its disk is full. Nothing was "
-                 "saved; please tell the administrator. Your answers stay on this page.")
+        return _("The server cannot store anything right now because its disk is full. Nothing was saved; "
+                 "please tell the administrator.")
     if kind == "read_only":
-        return _("The server cannot store anything right now because its database is read-only. Nothing "
-                 "was saved; please tell the administrator. Your answers stay on this page.")
-    return _("The database is not answering right now (it may be restarting). Nothing was lost; "
-             "please try again in a few seconds.")
+        return _("The server cannot store anything right now because its database is read-only. Nothing was "
+                 "saved; please tell the administrator.")
+    return _("The database is not answering right now (it may be restarting). Please try again in a few "
+             "seconds.")
 
 
 def request_language() -> str:
