@@ -74,7 +74,7 @@ def _respond(code: int, message):
 # SQLite reports its availability problems as OperationalError, but also plain bugs ("no such table"):
 # only these messages mean "try again later".
 _SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open database file",
-                       "disk i/o error", "database disk image is malformed")
+                       "disk i/o error")
 _FULL_MESSAGES = ("database or disk is full", "no space left on device", "could not extend file")
 _READ_ONLY_MESSAGES = ("attempt to write a readonly database",)
 
@@ -82,8 +82,8 @@ _READ_ONLY_MESSAGES = ("attempt to write a readonly database",)
 def database_failure(error: BaseException) -> str | None:
     """"full", "read_only" or "unavailable" when `error` says the database cannot serve now (gone,
     restarting, out of disk, read-only); None for anything else (a bug stays a 500)."""
-    if isinstance(error, sa_exc.PendingRollbackError | sa_exc.TimeoutError | sa_exc.DisconnectionError):
-        return "unavailable"  # a connection that died earlier in this session; the pool is exhausted
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return "unavailable"  # no connection free in the pool; a connection that could not be revived
     if not isinstance(error, sa_exc.DBAPIError):
         return None
     orig = error.orig
@@ -115,6 +115,10 @@ def _unavailable_message(kind: str) -> str:
              "seconds.")
 
 
+def retry_after_seconds() -> int:
+    return int(current_app.config.get("EXAMENGINE_RETRY_AFTER_SECONDS", RETRY_AFTER_SECONDS))
+
+
 def request_language() -> str:
     """The language of this request WITHOUT loading the user: the session's choice, else the browser's."""
     chosen = session.get("locale")
@@ -137,7 +141,6 @@ def _database_response(kind: str, error: BaseException):
         logger.error("database cannot store (%s) during %s %s: %s", kind.replace("_", "-"), request.method,
                      request.path, cause)
     language = request_language()
-    retry_after = int(current_app.config.get("EXAMENGINE_RETRY_AFTER_SECONDS", RETRY_AFTER_SECONDS))
     with force_locale(language):
         message = _unavailable_message(kind)
         if _wants_json():
@@ -148,7 +151,7 @@ def _database_response(kind: str, error: BaseException):
                 stylesheets=[url_for("bootstrap.static", filename="css/bootstrap.min.css"),
                              url_for("static", filename="css/app.css")])
             response = make_response(html, 503)
-    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Retry-After"] = str(retry_after_seconds())
     response.headers["Cache-Control"] = "no-store"
     return response
 

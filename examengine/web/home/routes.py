@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ...extensions import db
 from ...models import User
-from ..http import database_failure
+from ..http import database_failure, retry_after_seconds
 from . import bp
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ def healthz():
         logger.error("healthz%s: database %s: %s: %s", " (deep)" if deep else "", kind, type(error).__name__,
                      str(error).splitlines()[0] if str(error) else "")
         _rollback()
-        return {"status": "unavailable", "database": kind}, 503, {"Retry-After": "5", "Cache-Control": "no-store"}
+        return {"status": "unavailable", "database": kind}, 503, {"Retry-After": str(retry_after_seconds()),
+                                                                        "Cache-Control": "no-store"}
     _rollback()
     return {"status": "ok", **checks}, 200, {"Cache-Control": "no-store"}
 
