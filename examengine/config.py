@@ -72,6 +72,8 @@ def build_config(instance_path: str) -> dict:
         "EXAMENGINE_GRACE_SECONDS": _int_env("EXAMENGINE_GRACE_SECONDS", 60),
         # A reviewer holds the answers shown to them this long; then others may grade them.
         "EXAMENGINE_CLAIM_SECONDS": _int_env("EXAMENGINE_CLAIM_SECONDS", 600),
+        # Hosts (Content-Security-Policy sources) that images in question stems may come from.
+        "EXAMENGINE_IMAGE_SOURCES": os.environ.get("EXAMENGINE_IMAGE_SOURCES", "").strip(),
         # CSRF tokens last as long as the session: a 3-hour exam must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_CN",

@@ -10,6 +10,12 @@
  * second tab continues the numbering); the server keeps the newest and acknowledges the slots it
  * has committed ("saved", or "stale" when it already holds a newer answer). Unacknowledged changes
  * are also kept in localStorage, so a reload while offline loses nothing.
+ *
+ * When the server cannot save (offline, 5xx such as the 503 "database away", 429) the page says
+ * "retrying", keeps the answers and retries with exponential backoff, never sooner than the
+ * response's Retry-After. Answers the server refuses because the attempt no longer takes answers
+ * (time is up, or submitted elsewhere) are named in the refusal ("not_received"): the page lists
+ * them, keeps their local copy and does not submit or reload over the message.
  */
 (function () {
   "use strict";
@@ -209,7 +215,7 @@
     pending[pos] = nextSeq(pos);
     backupPending();
     updateNav(pos);
-    setStatus("pending");
+    if (!failing) { setStatus("pending"); }  // else "retrying"/"offline" stays: the retry sends it
     scheduleSave(DEBOUNCE_MS);
   }
 
@@ -244,9 +250,12 @@
   var retryTimer = null;
   var retryDelay = 0;
   var failing = false;
+  var serverAlert = false;    // the alert shows the server's reason for a failed save (disk full…)
+  var lateRefused = false;    // answers were refused as too late: the message stays, nothing is submitted
 
   function scheduleSave(delay) {
-    if (stopped) { return; }
+    // While failing, the retry timer sends everything pending (never sooner than Retry-After).
+    if (stopped || failing) { return; }
     window.clearTimeout(debounceTimer);
     debounceTimer = window.setTimeout(flush, delay);
   }
@@ -296,7 +305,11 @@
         if (response.ok) { return acknowledged(changes, body, sentAt); }
         if (response.status === 400 && !body.reason) { return refreshToken(); }  // CSRF token refused
         if (response.status >= 500 || response.status === 429 || response.status === 408) {
-          return retryLater("retrying");
+          if (body.error && body.reason && body.reason !== "database_unavailable") {
+            showAlert(body.error);  // e.g. the server's disk is full: the admin must act
+            serverAlert = true;
+          }
+          return retryLater("retrying", retryAfterSeconds(response));
         }
         return refused(changes, response.status, body);
       });
@@ -319,16 +332,25 @@
     backupPending();
     failing = false;
     retryDelay = 0;
+    if (serverAlert) { showAlert(""); serverAlert = false; }
     syncClock(body.seconds_left, sentAt);
     setStatus(Object.keys(pending).length ? "pending" : "saved");
   }
 
-  function retryLater(state) {
+  function retryAfterSeconds(response) {
+    // Retry-After: seconds, or an HTTP date.
+    var value = (response.headers && response.headers.get("Retry-After")) || "";
+    var seconds = /^\s*\d+\s*$/.test(value) ? parseInt(value, 10) : (Date.parse(value) - Date.now()) / 1000;
+    return isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_RETRY_MS / 1000) : 0;
+  }
+
+  function retryLater(state, notBeforeSeconds) {
     failing = true;
     setStatus(state === "retrying" && !navigator.onLine ? "offline" : state);
     retryDelay = Math.min(MAX_RETRY_MS, retryDelay ? retryDelay * 2 : 1000);
+    var wait = Math.max(retryDelay * (0.8 + Math.random() * 0.4), (notBeforeSeconds || 0) * 1000);
     window.clearTimeout(retryTimer);
-    retryTimer = window.setTimeout(function () { failing = false; flush(); }, retryDelay * (0.8 + Math.random() * 0.4));
+    retryTimer = window.setTimeout(function () { failing = false; flush(); }, wait);
   }
 
   function refused(changes, status, body) {
@@ -344,15 +366,47 @@
     }
     // 409 (time is up / already submitted), 404, 403: the server takes no more answers for this page.
     stopped = true;
+    var notReceived = ((status === 409 && body.not_received) || []).map(String).filter(function (pos) {
+      return slots[pos];
+    });
+    if (notReceived.length) { return refusedAsLate(notReceived); }
     showAlert(body.error || "");
     setStatus("error", body.error || "");
     if (status === 409) { window.setTimeout(function () { window.location.reload(); }, 4000); }
+  }
+
+  function refusedAsLate(positions) {
+    // These answers reached the server after it stopped taking answers: it does not hold them. Their
+    // local copy stays (localStorage "pending"), the examinee reads which ones, and the page neither
+    // submits nor reloads over the message.
+    lateRefused = true;
+    window.clearTimeout(retryTimer);
+    var numbers = positions.map(function (pos) { return parseInt(slots[pos].el.getAttribute("data-number"), 10); })
+      .sort(function (a, b) { return a - b; });
+    positions.forEach(function (pos) {
+      var item = root.querySelector('[data-nav-slot="' + pos + '"]');
+      if (item) { item.classList.add("is-not-received"); }
+      slots[pos].el.setAttribute("data-not-received", "true");
+    });
+    backupPending();
+    showAlert(msg("late-refused", {questions: numbers.join(", ")}));
+    var reviewUrl = root.getAttribute("data-review-url");
+    if (alertEl && reviewUrl) {
+      var link = document.createElement("a");
+      link.href = reviewUrl;
+      link.className = "alert-link ms-1";
+      link.textContent = msg("see-result");
+      alertEl.appendChild(link);
+    }
+    if (alertEl) { alertEl.setAttribute("data-not-received", numbers.join(",")); }
+    setStatus("error", msg("not-received"));
   }
 
   function refreshToken() {
     // The session changed (e.g. logged in again elsewhere): read a fresh token from the page itself.
     return window.fetch(window.location.pathname, {credentials: "same-origin", redirect: "manual"})
       .then(function (response) {
+        if (response.status >= 500) { return retryLater("retrying", retryAfterSeconds(response)); }
         if (!response.ok) { return retryLater("logged-out"); }
         return response.text().then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
@@ -418,7 +472,7 @@
     timeUpHandled = true;
     submitting = true;
     setStatus("time-up");
-    whenSaved().then(eventsSent).then(submitForm);
+    whenSaved().then(eventsSent).then(submitUnlessLate);
   }
 
   // --- submitting ---
@@ -430,6 +484,12 @@
     // but never holds the submission up for long.
     return Promise.race([sendEvents(), new Promise(function (resolve) { window.setTimeout(resolve, 3000); })])
       .catch(function () { /* evidence is best effort */ });
+  }
+
+  function submitUnlessLate() {
+    // After a late refusal the attempt is already finalized: submitting would only replace the
+    // message that lists the answers not received.
+    if (!lateRefused) { submitForm(); }
   }
 
   function submitForm() {
@@ -503,7 +563,7 @@
       submitting = true;
       if (event.submitter) { event.submitter.disabled = true; }
       setStatus("submitting");
-      whenSaved().then(eventsSent).then(submitForm);
+      whenSaved().then(eventsSent).then(submitUnlessLate);
     } else {  // "save": the background save does the same, at once
       event.preventDefault();
       flush();

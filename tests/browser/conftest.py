@@ -1,4 +1,9 @@
-"""Browser tests: the app on a live local server, driven by Playwright in the system Chromium."""
+"""Browser tests: the app on a live local server, driven by Playwright in the system Chromium.
+
+Every browser context is watched for Content-Security-Policy violations (the app sends a strict policy,
+web/http.py): Chromium's console reports and a `securitypolicyviolation` listener both feed
+`CSP_VIOLATIONS`, and any test during which one occurs fails.
+"""
 from __future__ import annotations
 
 import os
@@ -14,6 +19,84 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+# A violation in the document (inline script or style, a foreign origin, a blocked frame…): reported
+# through a binding, so it is seen even when the page's console is noisy.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolation(event.violatedDirective + " blocked " + (event.blockedURI || "inline") + " in "
+                        + event.documentURI + (event.lineNumber ? ":" + event.lineNumber : ""));
+}, true);
+"""
+CSP_VIOLATIONS: list[str] = []
+_WATCHED_CONTEXTS: list = []
+
+
+def watch_csp(context):
+    """Collect the CSP violations of every page in `context` into CSP_VIOLATIONS."""
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    context.expose_binding("__cspViolation", lambda source, text: CSP_VIOLATIONS.append(f"event: {text}"))
+    context.add_init_script(CSP_LISTENER)
+    _WATCHED_CONTEXTS.append(context)
+    context.on("close", lambda closed: _WATCHED_CONTEXTS.remove(context) if context in _WATCHED_CONTEXTS else None)
+    return context
+
+
+class CSPWatchingBrowser:
+    """The session's Browser, whose new contexts are all watched (tests that build their own context,
+    e.g. without JavaScript, are covered too)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        return watch_csp(self._browser.new_context(**options))
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+def _pump_events() -> None:
+    # Playwright's sync API delivers events while it talks to the browser: one round trip per page
+    # delivers the console messages and binding calls still queued.
+    for context in list(_WATCHED_CONTEXTS):
+        for page in context.pages:
+            try:
+                page.evaluate("0")
+            except Exception:  # noqa: BLE001,S112  (closed, navigating, or JavaScript off)
+                continue
+
+
+class Violations:
+    """What a test that provokes violations on purpose reads (and then clears)."""
+
+    def seen(self) -> list[str]:
+        _pump_events()
+        return list(CSP_VIOLATIONS)
+
+    def clear(self) -> None:
+        CSP_VIOLATIONS.clear()
+
+
+@pytest.fixture
+def csp_violations():
+    return Violations()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    CSP_VIOLATIONS.clear()
+    result = yield
+    if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+        _pump_events()
+        violations, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+        assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    return result
 
 
 def pytest_collection_modifyitems(items):
@@ -40,7 +123,7 @@ def browser():
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
+        yield CSPWatchingBrowser(chromium)
         chromium.close()
 
 

@@ -119,12 +119,12 @@ def test_pass_badge(render):
 
 
 def test_data_table_headers_actions_and_rows(render):
-    html = render("{% call data_table(['Name', ('Count', 'text-end'), ('', none, 'min-width: 8rem')], testid='things',"
-                  " actions=true, class_='table-sm', style='min-width: 40rem') %}<tr><td>{{ row }}</td></tr>{% endcall %}",
+    html = render("{% call data_table(['Name', ('Count', 'text-end'), ('', 'min-w-8rem')], testid='things',"
+                  " actions=true, class_='table-sm min-w-44rem', aria_label='t') %}<tr><td>{{ row }}</td></tr>{% endcall %}",
                   row="<x>")
-    assert html.startswith('<div class="table-responsive">\n<table class="table table-sm" style="min-width: 40rem"'
+    assert html.startswith('<div class="table-responsive">\n<table class="table table-sm min-w-44rem" aria-label="t"'
                            ' data-testid="things">')
-    assert ('<thead><tr><th>Name</th><th class="text-end">Count</th><th style="min-width: 8rem"></th>'
+    assert ('<thead><tr><th>Name</th><th class="text-end">Count</th><th class="min-w-8rem"></th>'
             '<th class="text-end">Actions</th></tr></thead>') in html
     assert "<tbody><tr><td>&lt;x&gt;</td></tr>" in html and html.endswith("</table>\n</div>")
     plain = render("{% call data_table(['A']) %}{% endcall %}")

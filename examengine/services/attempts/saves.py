@@ -6,6 +6,10 @@ commit and then grades the committed answer, or wins first and the save is refus
 then one conditional UPDATE per slot (`WHERE response_seq < :seq`). On SQLite the database write lock
 serializes the same way. Only the slots being saved are read (by attempt and position), never the
 whole paper.
+
+Changes that arrive once the attempt takes no more answers (past deadline + grace, or submitted) are
+refused naming the questions whose answer the server does not hold (`details["not_received"]`), and a
+"late_refused" event records them on the attempt, for the admin's attempt detail page.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from ...core import qtypes
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
-from ...models import Attempt, AttemptSlot, QuestionVersion
+from ...models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds
 from ..messages import _
@@ -28,6 +32,8 @@ from .start import MAX_DB_INT
 from .submission import finalize
 
 MAX_CHANGES = 500  # slots per save request
+LATE_EVENT = "late_refused"
+MAX_LATE_EVENTS = 20  # per attempt: a page retrying its refused answers cannot flood the evidence
 
 
 @dataclass
@@ -51,7 +57,8 @@ def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) ->
     """Store `[{"slot": position, "seq": n, "response": raw, "flagged": bool?}]`; newest seq per slot wins.
 
     Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
-    finalized with what was saved), "finalized" once submitted, "bad_request" when malformed.
+    finalized with what was saved), "finalized" once submitted, "bad_request" when malformed. A
+    refusal of answers the server does not hold lists their positions in `details["not_received"]`.
     """
     now = now or utcnow()
     attempt_id, deadline, state = attempt.id, attempt.deadline, attempt.state
@@ -59,9 +66,9 @@ def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) ->
     if is_overdue(deadline, now, grace_seconds()):
         if state == "in_progress":
             finalize(attempt_id, now=now, by="timeout")
-        raise AttemptRefused("too_late")
+        raise _not_taken(attempt_id, "too_late", parsed, now)
     if state != "in_progress":
-        raise AttemptRefused("finalized")
+        raise _not_taken(attempt_id, "finalized", parsed, now)
     if parsed:
         _clean(attempt_id, parsed)
     result = SaveResult(seconds_left=_seconds_left(deadline, now))
@@ -77,7 +84,7 @@ def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) ->
         )
         if guard.rowcount != 1:
             db.session.rollback()
-            raise _refusal_after_guard(attempt_id, now)
+            raise _refusal_after_guard(attempt_id, parsed, now)
         for change in parsed:
             values: dict[str, Any] = {"response_seq": change.seq}
             if change.has_response:
@@ -101,12 +108,57 @@ def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) ->
     return result
 
 
-def _refusal_after_guard(attempt_id: int, now: datetime) -> AttemptRefused:
+def _refusal_after_guard(attempt_id: int, parsed: list[_Change], now: datetime) -> AttemptRefused:
     state = db.session.scalar(select(Attempt.state).where(Attempt.id == attempt_id))
     if state == "in_progress":  # the deadline moved earlier under us: past deadline + grace
         finalize(attempt_id, now=now, by="timeout")
-        return AttemptRefused("too_late")
-    return AttemptRefused("finalized")
+        return _not_taken(attempt_id, "too_late", parsed, now)
+    return _not_taken(attempt_id, "finalized", parsed, now)
+
+
+def _not_taken(attempt_id: int, reason: str, parsed: list[_Change], now: datetime) -> AttemptRefused:
+    """The refusal of changes the attempt no longer takes. Changes the server already holds (an equal or
+    newer seq) were received; the others are named in the message and in details["not_received"],
+    and recorded as a "late_refused" event (once per distinct list, at most MAX_LATE_EVENTS)."""
+    if not parsed:
+        return AttemptRefused(reason)  # a heartbeat
+    stored = dict(db.session.execute(
+        select(AttemptSlot.position, AttemptSlot.response_seq)
+        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_([c.position for c in parsed]))
+    ).all())
+    missing = [c.position for c in parsed if c.position in stored and c.seq > (stored[c.position] or 0)]
+    if not missing:
+        return AttemptRefused(reason)
+    _record_late(attempt_id, reason, missing, now)
+    numbers = ", ".join(str(position + 1) for position in missing)
+    if reason == "too_late":
+        message = (_("Time is up: your answer to question %(numbers)s arrived after the deadline and was not "
+                     "received. Your other answers were received.", numbers=numbers) if len(missing) == 1 else
+                   _("Time is up: your answers to questions %(numbers)s arrived after the deadline and were not "
+                     "received. Your other answers were received.", numbers=numbers))
+    else:
+        message = (_("This attempt has already been submitted: your answer to question %(numbers)s arrived "
+                     "afterwards and was not received.", numbers=numbers) if len(missing) == 1 else
+                   _("This attempt has already been submitted: your answers to questions %(numbers)s arrived "
+                     "afterwards and were not received.", numbers=numbers))
+    return AttemptRefused(reason, message, details={"not_received": missing})
+
+
+def _record_late(attempt_id: int, reason: str, positions: list[int], now: datetime) -> None:
+    detail = {"positions": positions, "reason": reason}
+    try:
+        recorded = db.session.execute(
+            select(AttemptEvent.detail).where(AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == LATE_EVENT)
+            .order_by(AttemptEvent.id.desc())
+        ).scalars().all()
+        if len(recorded) >= MAX_LATE_EVENTS or (recorded and recorded[0] == detail):
+            db.session.rollback()
+            return
+        db.session.add(AttemptEvent(attempt_id=attempt_id, kind=LATE_EVENT, server_time=now, detail=detail))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def bad_request(message: str) -> AttemptRefused:

@@ -23,11 +23,13 @@ REASONS = ("not_assigned", "not_open_yet", "closed", "no_attempts_left", "finali
 
 
 class AttemptRefused(Exception):
-    """The examinee may not do this now. `.reason` is one of REASONS; `.message` is for people."""
+    """The examinee may not do this now. `.reason` is one of REASONS; `.message` is for people;
+    `.details` is extra data for the page (e.g. the positions a late save could not store)."""
 
-    def __init__(self, reason: str, message: str | None = None):
+    def __init__(self, reason: str, message: str | None = None, details: dict | None = None):
         self.reason = reason
         self.message = message or default_message(reason)
+        self.details = dict(details or {})
         super().__init__(f"{reason}: {self.message}")
 
 

@@ -1,6 +1,7 @@
 """One attempt in full, for admins: every question with the response, the automatic or reviewers'
 scores, the rubric items each reviewer applied, comments and who graded; the appeal if any; the
-audit history of every score change; and the leave-page events recorded during the exam.
+audit history of every score change; the leave-page events recorded during the exam; and the answers
+refused because they arrived after the attempt stopped taking answers ("late_refused" events).
 
 A fixed number of queries per attempt (slots, marks, history, appeals, events), whatever its size.
 """
@@ -18,6 +19,7 @@ from ...core import qtypes
 from ...core import results as core
 from ...extensions import db
 from ...models import Appeal, Attempt, AttemptEvent, AttemptSlot, GradingMark, QuestionVersion, ScoreChange, User
+from ..attempts.saves import LATE_EVENT
 from ..exams.scoring import scoring_of
 from .overview import seconds_used
 
@@ -66,6 +68,15 @@ class SlotDetail:
 
 
 @dataclass
+class LateRefusal:
+    """Answers the page sent after the attempt stopped taking them: the server does not hold them."""
+
+    server_time: datetime
+    positions: list[int]
+    reason: str  # too_late (past deadline + grace) | finalized (already submitted)
+
+
+@dataclass
 class AttemptDetail:
     attempt: Attempt
     result: core.Result
@@ -76,6 +87,7 @@ class AttemptDetail:
     events: list[AttemptEvent]
     event_counts: dict[str, int]
     leaves: int  # blur + hidden events
+    late_refused: list[LateRefusal] = field(default_factory=list)
 
 
 def attempt_detail(attempt_id: int) -> AttemptDetail | None:
@@ -108,8 +120,13 @@ def attempt_detail(attempt_id: int) -> AttemptDetail | None:
     for appeal in db.session.scalars(select(Appeal).where(Appeal.attempt_id == attempt.id)):
         if appeal.slot_id in by_id:
             by_id[appeal.slot_id].appeal = appeal
-    events = list(db.session.scalars(
-        select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id).order_by(AttemptEvent.id)))
+    events, late = [], []
+    for event in db.session.scalars(
+            select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id).order_by(AttemptEvent.id)):
+        if event.kind == LATE_EVENT:
+            late.append(_late(event))
+        else:
+            events.append(event)
     counts = Counter(event.kind for event in events)
     weights, bands = scoring_of(exam)
     result = core.compute(
@@ -120,7 +137,13 @@ def attempt_detail(attempt_id: int) -> AttemptDetail | None:
         attempt=attempt, result=result, bands=bands,
         seconds_used=seconds_used(attempt.started_at, attempt.submitted_at, attempt.deadline, attempt.submitted_by),
         slots=slots, history=history, events=events, event_counts=dict(counts),
-        leaves=sum(counts.get(kind, 0) for kind in LEAVE_KINDS))
+        leaves=sum(counts.get(kind, 0) for kind in LEAVE_KINDS), late_refused=late)
+
+
+def _late(event: AttemptEvent) -> LateRefusal:
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    positions = [p for p in detail.get("positions") or [] if isinstance(p, int) and not isinstance(p, bool)]
+    return LateRefusal(server_time=event.server_time, positions=positions, reason=str(detail.get("reason") or ""))
 
 
 def _slot(slot: AttemptSlot, version: QuestionVersion) -> SlotDetail:

@@ -174,7 +174,7 @@ def _json_refusal(error: AttemptRefused):
     status = REFUSAL_STATUS.get(error.reason, 409)
     if status == 404:
         abort(404)
-    return {"error": error.message, "reason": error.reason}, status
+    return {**error.details, "error": error.message, "reason": error.reason}, status
 
 
 @bp.route("/attempts/<int:attempt_id>/save-form", methods=["POST"])

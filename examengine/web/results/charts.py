@@ -1,4 +1,5 @@
-"""Charts as inline SVG built on the server: no JavaScript, no CDN.
+"""Charts as inline SVG built on the server: no JavaScript, no CDN, no inline style (the CSP allows
+none; `.chart-svg` in app.css scales them down to the column).
 
 Pure functions returning `Markup`. Every label is user data (dimension names, band labels) and goes
 through `markupsafe.escape`; numbers are formatted here. Each chart carries role="img", an
@@ -27,8 +28,8 @@ def _short(label: str, limit: int) -> str:
 
 def _svg(width: int, height: int, title: str, body: list[str], test_id: str) -> Markup:
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" role="img" aria-label="{escape(title)}" data-testid="{escape(test_id)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'class="chart-svg" role="img" aria-label="{escape(title)}" data-testid="{escape(test_id)}" '
         f'{FONT} font-size="12">' + "".join(body) + "</svg>"
     )
 
