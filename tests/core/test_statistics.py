@@ -131,15 +131,21 @@ def test_distractor_table_by_option_text_and_unused_distractor_flag():
     rng = np.random.default_rng(5)
     n = 120
     totals = rng.normal(size=n)
-    offered = [frozenset({"A", "B", "C", "D"})] * n
-    chosen = [frozenset({"A"}) if totals[r] > -0.3 else frozenset({"B" if r % 2 else "C"}) for r in range(n)]
+    texts = ["A", "B", "C", "D"]
+    picks = ["A" if totals[r] > -0.3 else ("B" if r % 2 else "C") for r in range(n)]
+    chosen = np.array([[pick == text for text in texts] for pick in picks])
+    offered = np.ones_like(chosen)
     lower, upper = st.group_rows(totals)
-    table = {row.text: row for row in st.distractor_table(chosen, offered, {"A"}, totals, lower, upper)}
-    assert table["A"].correct and table["A"].share == pytest.approx(sum("A" in c for c in chosen) / n)
+    table = {row.text: row for row in st.distractor_table(texts, {"A"}, chosen, offered, totals, lower, upper)}
+    assert table["A"].correct and table["A"].share == pytest.approx(picks.count("A") / n)
     assert table["A"].upper_share == 1.0 and table["A"].lower_share < 0.5
     assert table["D"].share == 0 and table["D"].flags == ["unused_distractor"]
     assert table["B"].flags == [] and len(table["A"].curve) == 5
     assert table["A"].curve[-1] == 1.0  # the top score group all chose the key
+    offered[:10, 3] = False  # ten examinees were not shown D (another version): shares count those shown it
+    chosen[:10, 3] = False
+    again = {row.text: row for row in st.distractor_table(texts, {"A"}, chosen, offered, totals, lower, upper)}
+    assert again["D"].share == 0 and again["A"].share == table["A"].share
 
 
 def test_frequent_wrong_answers_and_rubric_hit_rates():

@@ -25,35 +25,31 @@ class OptionRow:
     flags: list[str]
 
 
-def _share(chosen: Sequence[frozenset], rows, option: str) -> float | None:
-    rows = list(rows)
-    if not rows:
-        return None
-    return sum(1 for row in rows if option in chosen[row]) / len(rows)
+def _shares(chosen: np.ndarray, offered: np.ndarray, rows: np.ndarray) -> list[float | None]:
+    """Per option, the share of `rows` that chose it among those shown it (None if nobody was)."""
+    shown = offered[rows].sum(axis=0)
+    picked = (chosen[rows] & offered[rows]).sum(axis=0)
+    return [float(p / s) if s else None for p, s in zip(picked, shown)]
 
 
-def distractor_table(chosen: Sequence[frozenset], offered: Sequence[frozenset], correct: set[str],
+def distractor_table(texts: Sequence[str], correct: set[str], chosen: np.ndarray, offered: np.ndarray,
                      totals: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> list[OptionRow]:
-    """One row per option text: `chosen[r]` / `offered[r]` are the texts row r picked / was shown."""
-    n = len(chosen)
+    """One row per option text: `chosen[r, t]` / `offered[r, t]` say whether row r picked / was shown
+    text t; `lower` and `upper` are row indexes of the score groups."""
+    n = len(totals)
+    everyone = np.arange(n)
     order = np.argsort(totals, kind="stable")
     curve_groups = [group for group in np.array_split(order, CURVE_GROUPS) if len(group)] if n else []
-    texts = sorted({text for shown in offered for text in shown}, key=lambda t: (t not in correct, t))
+    overall, high, low = (_shares(chosen, offered, rows) for rows in (everyone, upper, lower))
+    curves = [_shares(chosen, offered, group) for group in curve_groups]
+    seen = offered.sum(axis=0)
     table = []
-    for text in texts:
-        seen = [row for row in range(n) if text in offered[row]]
-        seen_set = set(seen)
-        share = _share(chosen, seen, text) or 0.0
-        flags = []
-        if text not in correct and len(seen) >= MIN_TRUSTED_N and share == 0:
-            flags.append("unused_distractor")
-        table.append(OptionRow(
-            text=text, correct=text in correct, share=share,
-            upper_share=_share(chosen, [r for r in upper if r in seen_set], text),
-            lower_share=_share(chosen, [r for r in lower if r in seen_set], text),
-            curve=[_share(chosen, [r for r in group if r in seen_set], text) for group in curve_groups],
-            flags=flags,
-        ))
+    for t, text in enumerate(texts):
+        share = overall[t] or 0.0
+        flags = ["unused_distractor"] if text not in correct and seen[t] >= MIN_TRUSTED_N and share == 0 else []
+        table.append(OptionRow(text=text, correct=text in correct, share=share, upper_share=high[t],
+                               lower_share=low[t], curve=[curve[t] for curve in curves], flags=flags))
+    table.sort(key=lambda row: (not row.correct, row.text))
     return table
 
 

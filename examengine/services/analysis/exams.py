@@ -9,12 +9,13 @@ out of its own question's figures (test-level figures always use the fully grade
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Float, String, case, cast, func, select
 
 from ...core import qtypes
 from ...core import statistics as st
@@ -106,28 +107,48 @@ class _Matrix:
     positions: np.ndarray  # paper position per cell (-1 where not on the paper)
 
 
+def _raw_rows(statement) -> list[tuple]:
+    """All rows of a Core statement as plain tuples, straight from the DB-API cursor: hundreds of
+    thousands of slot rows would otherwise cost seconds of per-row result processing. The statement
+    must bind only integers (compiled as literals)."""
+    connection = db.session.connection()
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _matrix(exam: Exam, attempt_ids: list[int]) -> _Matrix:
-    wanted = set(attempt_ids)
-    rows = [row for row in db.session.connection().execute(
+    rows = _raw_rows(
         select(AttemptSlot.attempt_id, AttemptSlot.position, AttemptSlot.question_version_id,
-               AttemptSlot.points, AttemptSlot.score, AttemptSlot.needs_grading, AttemptSlot.id)
+               cast(AttemptSlot.points, Float), cast(AttemptSlot.score, Float),
+               case((AttemptSlot.needs_grading.is_(True), 1), else_=0), AttemptSlot.id)
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
-        .where(Attempt.exam_id == exam.id, Attempt.state != "in_progress")) if row[0] in wanted]
+        .where(Attempt.exam_id == exam.id, Attempt.state != "in_progress"))
     by_position = not exam.shuffle_questions
-    keys = sorted({row[1] if by_position else row[2] for row in rows})
-    row_of = {attempt_id: i for i, attempt_id in enumerate(attempt_ids)}
-    column_of = {key: j for j, key in enumerate(keys)}
-    shape = (len(attempt_ids), len(keys))
-    matrix = _Matrix(attempt_ids, by_position, keys, np.full(shape, np.nan), np.zeros(shape, dtype=bool),
-                     np.zeros(shape), np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64),
-                     np.full(shape, -1, dtype=np.int64))
-    for attempt_id, position, version_id, points, score, needs_grading, slot_id in rows:
-        i, j = row_of[attempt_id], column_of[position if by_position else version_id]
-        matrix.present[i, j] = True
-        matrix.maxima[i, j] = float(points or 0)
-        matrix.versions[i, j], matrix.slot_ids[i, j], matrix.positions[i, j] = version_id, slot_id, position
-        if not needs_grading and score is not None:
-            matrix.marks[i, j] = float(score)
+    data = np.array(rows, dtype=float).reshape(-1, 7)  # scores are NULL-able: NaN after the float cast
+    wanted = np.array(sorted(attempt_ids), dtype=np.int64)
+    attempt_col = data[:, 0].astype(np.int64)
+    keep = np.isin(attempt_col, wanted)
+    data, attempt_col = data[keep], attempt_col[keep]
+    key_col = data[:, 1 if by_position else 2].astype(np.int64)
+    keys = np.unique(key_col)
+    i = np.searchsorted(wanted, attempt_col)
+    j = np.searchsorted(keys, key_col)
+    shape = (len(wanted), len(keys))
+    matrix = _Matrix([int(a) for a in wanted], by_position, [int(k) for k in keys], np.full(shape, np.nan),
+                     np.zeros(shape, dtype=bool), np.zeros(shape), np.zeros(shape, dtype=np.int64),
+                     np.zeros(shape, dtype=np.int64), np.full(shape, -1, dtype=np.int64))
+    matrix.present[i, j] = True
+    matrix.maxima[i, j] = np.nan_to_num(data[:, 3])
+    matrix.versions[i, j] = data[:, 2].astype(np.int64)
+    matrix.slot_ids[i, j] = data[:, 6].astype(np.int64)
+    matrix.positions[i, j] = data[:, 1].astype(np.int64)
+    graded = data[:, 5] == 0
+    matrix.marks[i[graded], j[graded]] = data[graded, 4]  # NaN stays where the score is NULL
     return matrix
 
 
@@ -214,11 +235,12 @@ def _question(matrix: _Matrix, column: int, counted: np.ndarray, groups, denomin
                               weight_denominator=denominator)
     column_versions = matrix.versions[counted, column]
     per_version = []
-    for version_id in sorted({int(v) for v in column_versions if v}):
-        rows = counted[column_versions == version_id]
+    version_ids = sorted({int(v) for v in column_versions if v})
+    for version_id in version_ids:
         version = versions[version_id]
-        per_version.append(VersionFigures(version_id, version.title, version.qtype, st.slot_figures(
-            matrix.marks, matrix.maxima, column, rows=rows, groups=groups)))
+        own = figures if len(version_ids) == 1 else st.slot_figures(
+            matrix.marks, matrix.maxima, column, rows=counted[column_versions == version_id], groups=groups)
+        per_version.append(VersionFigures(version_id, version.title, version.qtype, own))
     kinds = {v.qtype for v in per_version}
     on_papers = matrix.positions[counted, column]
     on_papers = on_papers[on_papers >= 0]
@@ -227,13 +249,14 @@ def _question(matrix: _Matrix, column: int, counted: np.ndarray, groups, denomin
         title=" / ".join(v.title for v in per_version[:3]) + (" …" if len(per_version) > 3 else ""),
         max_points=float(np.median(matrix.maxima[counted, column])) if len(counted) else 0.0,
         figures=figures, versions=per_version)
-    # the counted rows' slots at this position, with their versions
-    slots = [(int(matrix.slot_ids[row, column]), row, versions[int(matrix.versions[row, column])])
-             for row in counted if matrix.present[row, column]]
+    # the counted rows' slots of this item: (slot id, row, version id)
+    here = counted[matrix.present[counted, column]]
+    slots = [(int(slot_id), int(row), int(version_id)) for slot_id, row, version_id in
+             zip(matrix.slot_ids[here, column], here, matrix.versions[here, column])]
     if analysis.qtype in CHOICE_TYPES:
-        analysis.options = _distractors(slots, answers.responses, groups, totals)
+        analysis.options = _distractors(slots, versions, answers.responses, groups, totals)
     elif analysis.qtype == "fill":
-        analysis.wrong_answers = _wrong_answers(slots, answers.responses)
+        analysis.wrong_answers = _wrong_answers(slots, versions, answers.responses)
     elif per_version and analysis.qtype != "mixed" and not qtypes.get(analysis.qtype).auto_graded:
         analysis.rubric = _rubric(slots, versions[per_version[0].version_id], answers.rubric_items)
     return analysis
@@ -249,11 +272,11 @@ class _Answers:
 
 def _answers(exam_id: int) -> _Answers:
     finalized = (Attempt.exam_id == exam_id) & (Attempt.state != "in_progress")
-    responses = dict(db.session.connection().execute(
-        select(AttemptSlot.id, AttemptSlot.response)
+    responses = {slot_id: _parse_response(raw) for slot_id, raw in _raw_rows(
+        select(AttemptSlot.id, cast(AttemptSlot.response, String))
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(finalized, QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"]))).all())
+        .where(finalized, QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"])))}
     rubric_items: dict[int, list] = {}
     for slot_id, items in db.session.connection().execute(
             select(GradingMark.slot_id, GradingMark.rubric_items)
@@ -264,31 +287,75 @@ def _answers(exam_id: int) -> _Answers:
     return _Answers(responses, rubric_items)
 
 
+def _parse_response(raw):
+    """A stored JSON response as text: integers and booleans without the JSON parser (most of them)."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw)
+    if raw in ("true", "false"):
+        return raw == "true"
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
 def _option_texts(version: QuestionVersion) -> list[str]:
     if version.qtype == "truefalse":
         return ["true", "false"]
     return [option["md"].strip() for option in version.payload["options"]]
 
 
-def _distractors(slots, responses, groups, totals) -> list[OptionRow]:
-    rows, chosen, offered, correct = [], [], [], set()
-    for slot_id, row, version in slots:
-        texts = _option_texts(version)
-        picked, keys = st.choice_sets(version.qtype, version.payload, responses.get(slot_id))
-        rows.append(row)
-        chosen.append(frozenset(texts[i] for i in picked if 0 <= i < len(texts)))
-        offered.append(frozenset(texts))
-        correct |= {texts[i] for i in keys}
-    index_of = {row: i for i, row in enumerate(rows)}
-    lower = np.array([index_of[r] for r in groups[0] if r in index_of], dtype=int)
-    upper = np.array([index_of[r] for r in groups[1] if r in index_of], dtype=int)
-    return st.distractor_table(chosen, offered, correct, totals[rows], lower, upper)
+def _picked(qtype: str, response) -> list[int]:
+    """The author's option indexes a stored response chose (true/false: 0 true, 1 false)."""
+    if qtype == "truefalse":
+        return [0 if response else 1] if isinstance(response, bool) else []
+    if isinstance(response, bool):
+        return []
+    if isinstance(response, int):
+        return [response]
+    if isinstance(response, list):
+        return [v for v in response if isinstance(v, int) and not isinstance(v, bool)]
+    return []
 
 
-def _wrong_answers(slots, responses) -> list[tuple[int, str, int]]:
+def _distractors(slots, versions, responses, groups, totals) -> list[OptionRow]:
+    """Who chose which option, as boolean rows × option-text matrices (versions may word and order
+    their options differently; the text is what is compared). One pass per version of the item."""
+    texts: dict[str, int] = {}
+    by_version: dict[int, list[int]] = defaultdict(list)
+    for index, (_slot_id, _row, version_id) in enumerate(slots):
+        by_version[version_id].append(index)
+    version_of = {version_id: versions[version_id] for version_id in by_version}
+    columns_of, correct = {}, set()
+    for version_id, version in version_of.items():
+        names = _option_texts(version)
+        columns_of[version_id] = np.array([texts.setdefault(name, len(texts)) for name in names], dtype=int)
+        correct |= {names[k] for k in st.choice_sets(version.qtype, version.payload, None)[1]}
+    chosen = np.zeros((len(slots), len(texts)), dtype=bool)
+    offered = np.zeros_like(chosen)
+    for version_id, indexes in by_version.items():
+        columns, qtype = columns_of[version_id], version_of[version_id].qtype
+        offered[np.ix_(indexes, columns)] = True
+        hits = [(index, option) for index in indexes for option in _picked(qtype, responses.get(slots[index][0]))
+                if 0 <= option < len(columns)]
+        if hits:
+            rows_hit, options_hit = zip(*hits)
+            chosen[list(rows_hit), columns[list(options_hit)]] = True
+    rows = np.array([row for _slot, row, _version in slots], dtype=int)
+    index_of = {row: i for i, row in enumerate(rows.tolist())}
+    lower = np.array([index_of[r] for r in groups[0].tolist() if r in index_of], dtype=int)
+    upper = np.array([index_of[r] for r in groups[1].tolist() if r in index_of], dtype=int)
+    return st.distractor_table(list(texts), correct, chosen, offered, totals[rows], lower, upper)
+
+
+def _wrong_answers(slots, versions, responses) -> list[tuple[int, str, int]]:
     fill = qtypes.get("fill")
     wrong = []
-    for slot_id, _row, version in slots:
+    for slot_id, _row, version_id in slots:
+        version = versions[version_id]
         response = responses.get(slot_id)
         if not isinstance(response, list):
             continue
@@ -301,6 +368,6 @@ def _wrong_answers(slots, responses) -> list[tuple[int, str, int]]:
 def _rubric(slots, version: QuestionVersion, rubric_items) -> list[tuple[str, float | None]]:
     """Per rubric line of `version`, the share of its marked answers credited with that line."""
     items = (version.payload or {}).get("rubric", [])
-    credited = [rubric_items[slot_id] for slot_id, _row, slot_version in slots
-                if slot_version.id == version.id and slot_id in rubric_items]
+    credited = [rubric_items[slot_id] for slot_id, _row, version_id in slots
+                if version_id == version.id and slot_id in rubric_items]
     return list(zip((item.get("text", "") for item in items), st.rubric_hit_rates(credited, len(items))))
