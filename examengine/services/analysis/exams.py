@@ -212,7 +212,7 @@ def _compute(exam: Exam, choice: str, include_waiting: bool) -> ExamAnalysis:
     groups = (counted[lower], counted[upper])
     denominator = st.weight_denominator(complete) if same_items else None
     versions = _versions({int(v) for v in np.unique(matrix.versions) if v})
-    answers = _answers(exam.id)
+    answers = _answers(exam.id, matrix)
     questions = [_question(matrix, column, counted, groups, denominator, versions, totals, answers)
                  for column in range(len(matrix.keys))]
     questions.sort(key=lambda q: (q.first_position, q.versions[0].version_id if q.versions else 0))
@@ -251,12 +251,13 @@ def _question(matrix: _Matrix, column: int, counted: np.ndarray, groups, denomin
         figures=figures, versions=per_version)
     # the counted rows' slots of this item: (slot id, row, version id)
     here = counted[matrix.present[counted, column]]
+    if analysis.qtype in CHOICE_TYPES:
+        analysis.options = _distractors(matrix, column, here, versions, answers, groups, totals)
+        return analysis
     slots = [(int(slot_id), int(row), int(version_id)) for slot_id, row, version_id in
              zip(matrix.slot_ids[here, column], here, matrix.versions[here, column])]
-    if analysis.qtype in CHOICE_TYPES:
-        analysis.options = _distractors(slots, versions, answers.responses, groups, totals)
-    elif analysis.qtype == "fill":
-        analysis.wrong_answers = _wrong_answers(slots, versions, answers.responses)
+    if analysis.qtype == "fill":
+        analysis.wrong_answers = _wrong_answers(slots, versions, answers.fill)
     elif per_version and analysis.qtype != "mixed" and not qtypes.get(analysis.qtype).auto_graded:
         analysis.rubric = _rubric(slots, versions[per_version[0].version_id], answers.rubric_items)
     return analysis
@@ -264,19 +265,42 @@ def _question(matrix: _Matrix, column: int, counted: np.ndarray, groups, denomin
 
 @dataclass
 class _Answers:
-    """What was answered beyond the marks: choice and fill responses, and each marked answer's rubric
-    lines (its latest mark: the deciding one under double marking). Two statements for the whole exam."""
-    responses: dict[int, object]
+    """What was answered beyond the marks, read in two statements for the whole exam: per cell of the
+    matrix the option a choice answer picked (`codes`: the author's index, true/false 0 = true and
+    1 = false, -1 none, -2 several: see `several`), fill-in answers by slot, and each marked answer's
+    rubric lines (its latest mark: the deciding one under double marking)."""
+    codes: np.ndarray
+    several: dict[int, list[int]]  # slot id -> indexes chosen (multiple choice)
+    fill: dict[int, list]  # slot id -> the blanks' texts
     rubric_items: dict[int, list]
 
 
-def _answers(exam_id: int) -> _Answers:
+NO_ANSWER, SEVERAL = -1, -2
+
+
+def _answers(exam_id: int, matrix: _Matrix) -> _Answers:
     finalized = (Attempt.exam_id == exam_id) & (Attempt.state != "in_progress")
-    responses = {slot_id: _parse_response(raw) for slot_id, raw in _raw_rows(
-        select(AttemptSlot.id, cast(AttemptSlot.response, String))
+    rows = _raw_rows(
+        select(AttemptSlot.id, QuestionVersion.qtype, cast(AttemptSlot.response, String))
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(finalized, QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"])))}
+        .where(finalized, QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"])))
+    codes = np.full(matrix.slot_ids.shape, NO_ANSWER, dtype=np.int64)
+    several: dict[int, list[int]] = {}
+    fill: dict[int, list] = {}
+    slot_ids, values = [], []
+    for slot_id, qtype, raw in rows:
+        if qtype == "fill":
+            parsed = _parse_response(raw)
+            if isinstance(parsed, list):
+                fill[slot_id] = parsed
+            continue
+        code = _choice_code(qtype, raw)
+        if code == SEVERAL:
+            several[slot_id] = [v for v in _parse_response(raw) if isinstance(v, int) and not isinstance(v, bool)]
+        slot_ids.append(slot_id)
+        values.append(code)
+    _place(codes, matrix.slot_ids, np.array(slot_ids, dtype=np.int64), np.array(values, dtype=np.int64))
     rubric_items: dict[int, list] = {}
     for slot_id, items in db.session.connection().execute(
             select(GradingMark.slot_id, GradingMark.rubric_items)
@@ -284,18 +308,34 @@ def _answers(exam_id: int) -> _Answers:
             .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
             .where(finalized).order_by(GradingMark.id)):
         rubric_items[slot_id] = items or []
-    return _Answers(responses, rubric_items)
+    return _Answers(codes, several, fill, rubric_items)
+
+
+def _place(target: np.ndarray, cell_slots: np.ndarray, slot_ids: np.ndarray, values: np.ndarray) -> None:
+    """target[cell of slot] = value, for the slots that are cells of the matrix (vectorised lookup)."""
+    flat = cell_slots.ravel()
+    order = np.argsort(flat, kind="stable")
+    found = np.searchsorted(flat[order], slot_ids)
+    found = np.clip(found, 0, max(0, len(flat) - 1))
+    hit = (flat[order][found] == slot_ids) if len(flat) else np.zeros(len(slot_ids), dtype=bool)
+    target.ravel()[order[found[hit]]] = values[hit]
+
+
+def _choice_code(qtype: str, raw: str | None) -> int:
+    """A stored choice response as one integer (see `_Answers.codes`), without the JSON parser."""
+    if raw is None:
+        return NO_ANSWER
+    raw = raw.strip()
+    if qtype == "truefalse":
+        return 0 if raw == "true" else 1 if raw == "false" else NO_ANSWER
+    if raw.isdigit():
+        return int(raw)
+    return SEVERAL if raw.startswith("[") else NO_ANSWER
 
 
 def _parse_response(raw):
-    """A stored JSON response as text: integers and booleans without the JSON parser (most of them)."""
     if raw is None:
         return None
-    raw = raw.strip()
-    if raw.isdigit():
-        return int(raw)
-    if raw in ("true", "false"):
-        return raw == "true"
     try:
         return json.loads(raw)
     except ValueError:
@@ -308,47 +348,34 @@ def _option_texts(version: QuestionVersion) -> list[str]:
     return [option["md"].strip() for option in version.payload["options"]]
 
 
-def _picked(qtype: str, response) -> list[int]:
-    """The author's option indexes a stored response chose (true/false: 0 true, 1 false)."""
-    if qtype == "truefalse":
-        return [0 if response else 1] if isinstance(response, bool) else []
-    if isinstance(response, bool):
-        return []
-    if isinstance(response, int):
-        return [response]
-    if isinstance(response, list):
-        return [v for v in response if isinstance(v, int) and not isinstance(v, bool)]
-    return []
-
-
-def _distractors(slots, versions, responses, groups, totals) -> list[OptionRow]:
+def _distractors(matrix: _Matrix, column: int, here: np.ndarray, versions, answers: _Answers, groups,
+                 totals) -> list[OptionRow]:
     """Who chose which option, as boolean rows × option-text matrices (versions may word and order
-    their options differently; the text is what is compared). One pass per version of the item."""
+    their options differently; the text is what is compared), filled per version with numpy."""
+    version_ids = matrix.versions[here, column]
+    codes = answers.codes[here, column]
     texts: dict[str, int] = {}
-    by_version: dict[int, list[int]] = defaultdict(list)
-    for index, (_slot_id, _row, version_id) in enumerate(slots):
-        by_version[version_id].append(index)
-    version_of = {version_id: versions[version_id] for version_id in by_version}
     columns_of, correct = {}, set()
-    for version_id, version in version_of.items():
+    for version_id in np.unique(version_ids).tolist():
+        version = versions[version_id]
         names = _option_texts(version)
         columns_of[version_id] = np.array([texts.setdefault(name, len(texts)) for name in names], dtype=int)
         correct |= {names[k] for k in st.choice_sets(version.qtype, version.payload, None)[1]}
-    chosen = np.zeros((len(slots), len(texts)), dtype=bool)
+    chosen = np.zeros((len(here), len(texts)), dtype=bool)
     offered = np.zeros_like(chosen)
-    for version_id, indexes in by_version.items():
-        columns, qtype = columns_of[version_id], version_of[version_id].qtype
-        offered[np.ix_(indexes, columns)] = True
-        hits = [(index, option) for index in indexes for option in _picked(qtype, responses.get(slots[index][0]))
-                if 0 <= option < len(columns)]
-        if hits:
-            rows_hit, options_hit = zip(*hits)
-            chosen[list(rows_hit), columns[list(options_hit)]] = True
-    rows = np.array([row for _slot, row, _version in slots], dtype=int)
-    index_of = {row: i for i, row in enumerate(rows.tolist())}
-    lower = np.array([index_of[r] for r in groups[0].tolist() if r in index_of], dtype=int)
-    upper = np.array([index_of[r] for r in groups[1].tolist() if r in index_of], dtype=int)
-    return st.distractor_table(list(texts), correct, chosen, offered, totals[rows], lower, upper)
+    for version_id, columns in columns_of.items():
+        rows = np.flatnonzero(version_ids == version_id)
+        offered[np.ix_(rows, columns)] = True
+        single = rows[(codes[rows] >= 0) & (codes[rows] < len(columns))]
+        chosen[single, columns[codes[single]]] = True
+        for row in rows[codes[rows] == SEVERAL].tolist():
+            picked = [v for v in answers.several.get(int(matrix.slot_ids[here[row], column]), [])
+                      if 0 <= v < len(columns)]
+            chosen[row, columns[picked]] = True
+    index_of = np.full(len(totals), -1, dtype=int)
+    index_of[here] = np.arange(len(here))
+    lower, upper = (index_of[group][index_of[group] >= 0] for group in groups)
+    return st.distractor_table(list(texts), correct, chosen, offered, totals[here], lower, upper)
 
 
 def _wrong_answers(slots, versions, responses) -> list[tuple[int, str, int]]:
