@@ -121,15 +121,23 @@ def _raw_rows(statement) -> list[tuple]:
         cursor.close()
 
 
-def _matrix(exam: Exam, attempt_ids: list[int]) -> _Matrix:
-    rows = _raw_rows(
+def _slot_rows(exam: Exam) -> list[tuple]:
+    """Every slot of the exam's finalized attempts in one statement: (attempt, position, version, points,
+    score, waiting 0/1, slot id, response as text for choice and fill-in questions, else NULL)."""
+    objective = QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"])
+    return _raw_rows(
         select(AttemptSlot.attempt_id, AttemptSlot.position, AttemptSlot.question_version_id,
                cast(AttemptSlot.points, Float), cast(AttemptSlot.score, Float),
-               case((AttemptSlot.needs_grading.is_(True), 1), else_=0), AttemptSlot.id)
+               case((AttemptSlot.needs_grading.is_(True), 1), else_=0), AttemptSlot.id,
+               case((objective, cast(AttemptSlot.response, String)), else_=None))
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
         .where(Attempt.exam_id == exam.id, Attempt.state != "in_progress"))
+
+
+def _matrix(exam: Exam, attempt_ids: list[int], rows: list[tuple]) -> _Matrix:
     by_position = not exam.shuffle_questions
-    data = np.array(rows, dtype=float).reshape(-1, 7)  # scores are NULL-able: NaN after the float cast
+    data = np.array([row[:7] for row in rows], dtype=float).reshape(-1, 7)  # NULL scores: NaN
     wanted = np.array(sorted(attempt_ids), dtype=np.int64)
     attempt_col = data[:, 0].astype(np.int64)
     keep = np.isin(attempt_col, wanted)
@@ -194,7 +202,8 @@ def clear_cache() -> None:
 
 
 def _compute(exam: Exam, choice: str, include_waiting: bool) -> ExamAnalysis:
-    matrix = _matrix(exam, _chosen_attempts(exam.id, choice))
+    rows = _slot_rows(exam)
+    matrix = _matrix(exam, _chosen_attempts(exam.id, choice), rows)
     graded_rows = ~(matrix.present & np.isnan(matrix.marks)).any(axis=1)
     waiting = int((~graded_rows).sum())
     counted = np.arange(len(matrix.attempt_ids)) if include_waiting else np.flatnonzero(graded_rows)
@@ -212,7 +221,7 @@ def _compute(exam: Exam, choice: str, include_waiting: bool) -> ExamAnalysis:
     groups = (counted[lower], counted[upper])
     denominator = st.weight_denominator(complete) if same_items else None
     versions = _versions({int(v) for v in np.unique(matrix.versions) if v})
-    answers = _answers(exam.id, matrix)
+    answers = _answers(exam.id, matrix, rows, versions)
     questions = [_question(matrix, column, counted, groups, denominator, versions, totals, answers)
                  for column in range(len(matrix.keys))]
     questions.sort(key=lambda q: (q.first_position, q.versions[0].version_id if q.versions else 0))
@@ -278,18 +287,18 @@ class _Answers:
 NO_ANSWER, SEVERAL = -1, -2
 
 
-def _answers(exam_id: int, matrix: _Matrix) -> _Answers:
+def _answers(exam_id: int, matrix: _Matrix, rows: list[tuple], versions: dict[int, QuestionVersion]) -> _Answers:
     finalized = (Attempt.exam_id == exam_id) & (Attempt.state != "in_progress")
-    rows = _raw_rows(
-        select(AttemptSlot.id, QuestionVersion.qtype, cast(AttemptSlot.response, String))
-        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(finalized, QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"])))
+    qtype_of = {version_id: version.qtype for version_id, version in versions.items()}
     codes = np.full(matrix.slot_ids.shape, NO_ANSWER, dtype=np.int64)
     several: dict[int, list[int]] = {}
     fill: dict[int, list] = {}
     slot_ids, values = [], []
-    for slot_id, qtype, raw in rows:
+    for row in rows:
+        slot_id, raw = row[6], row[7]
+        qtype = qtype_of.get(row[2])
+        if qtype not in CHOICE_TYPES and qtype != "fill":
+            continue
         if qtype == "fill":
             parsed = _parse_response(raw)
             if isinstance(parsed, list):
