@@ -15,6 +15,7 @@ from examengine import create_app
 from examengine.config import normalize_database_url
 from examengine.extensions import db
 from examengine.services.accounts import create_user
+from examengine.services.analysis import clear_cache as clear_analysis_cache
 from examengine.services.banks.pool import clear_plan_cache
 
 PASSWORD = "correct-horse-42"
@@ -43,6 +44,7 @@ def make_app(tmp_path, **overrides):
 
 def empty_database() -> None:
     clear_plan_cache()  # plans are cached per process, keyed by a pool version a new test can repeat
+    clear_analysis_cache()  # likewise keyed by the marks' stamp, which a fresh database can repeat
     db.session.remove()
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
