@@ -29,6 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    if app.config.get("EXAMENGINE_PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # One trusted proxy in front: request.remote_addr is the client address it appended.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

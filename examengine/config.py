@@ -56,6 +56,10 @@ def _int_env(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _flag_env(name: str) -> bool:
+    return os.environ.get(name, "").strip() == "1"
+
+
 def build_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": secret_key(instance_path),
@@ -65,8 +69,14 @@ def build_config(instance_path: str) -> dict:
         # Several bank files may be uploaded in one request.
         "MAX_CONTENT_LENGTH": _int_env("EXAMENGINE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
         "EXAMENGINE_USER_IMPORT_MAX_ROWS": _int_env("EXAMENGINE_USER_IMPORT_MAX_ROWS", 1000),
-        "EXAMENGINE_LOGIN_MAX_FAILURES": _int_env("EXAMENGINE_LOGIN_MAX_FAILURES", 5),
-        "EXAMENGINE_LOGIN_LOCK_SECONDS": _int_env("EXAMENGINE_LOGIN_LOCK_SECONDS", 300),
+        # Failed logins before further attempts wait (5 s, doubling up to the max delay): of one account
+        # from one address, from one address, of one account from everywhere (services/accounts/throttle.py).
+        "EXAMENGINE_LOGIN_PAIR_FAILURES": _int_env("EXAMENGINE_LOGIN_PAIR_FAILURES", 5),
+        "EXAMENGINE_LOGIN_ADDRESS_FAILURES": _int_env("EXAMENGINE_LOGIN_ADDRESS_FAILURES", 50),
+        "EXAMENGINE_LOGIN_ACCOUNT_FAILURES": _int_env("EXAMENGINE_LOGIN_ACCOUNT_FAILURES", 100),
+        "EXAMENGINE_LOGIN_MAX_DELAY_SECONDS": _int_env("EXAMENGINE_LOGIN_MAX_DELAY_SECONDS", 900),
+        # Behind a reverse proxy: take the client's address from the proxy's X-Forwarded-For.
+        "EXAMENGINE_PROXY_FIX": _flag_env("EXAMENGINE_PROXY_FIX"),
         "EXAMENGINE_TIMEZONE": os.environ.get("EXAMENGINE_TIMEZONE", "Asia/Shanghai"),
         # Saves in flight when time runs out are still accepted for this long.
         "EXAMENGINE_GRACE_SECONDS": _int_env("EXAMENGINE_GRACE_SECONDS", 60),
@@ -80,6 +90,9 @@ def build_config(instance_path: str) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("EXAMENGINE_SECURE_COOKIES", "") == "1",
+        "SESSION_COOKIE_SECURE": _flag_env("EXAMENGINE_SECURE_COOKIES"),
+        # The remember-me cookie (Flask-Login) with the same flags as the session cookie.
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag_env("EXAMENGINE_SECURE_COOKIES"),
     }

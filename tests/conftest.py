@@ -35,8 +35,11 @@ def make_app(tmp_path, **overrides):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
         "WTF_CSRF_ENABLED": False,
-        "EXAMENGINE_LOGIN_MAX_FAILURES": 3,
-        "EXAMENGINE_LOGIN_LOCK_SECONDS": 60,
+        # Small thresholds: every failed login costs a full password hash.
+        "EXAMENGINE_LOGIN_PAIR_FAILURES": 3,
+        "EXAMENGINE_LOGIN_ADDRESS_FAILURES": 6,
+        "EXAMENGINE_LOGIN_ACCOUNT_FAILURES": 9,
+        "EXAMENGINE_LOGIN_MAX_DELAY_SECONDS": 60,
     }
     config.update(overrides)
     return create_app(config)

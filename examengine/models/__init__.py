@@ -1,6 +1,17 @@
 """Database models. Import from here: `from examengine.models import User, Bank`."""
 from . import sqlite_pragmas  # noqa: F401  (registers the connect hook)
-from .accounts import ROLES, Group, User, UserRole, user_groups
+from .accounts import (
+    PASSWORD_HASH_METHOD,
+    ROLES,
+    Group,
+    LoginThrottle,
+    User,
+    UserRole,
+    hash_is_current,
+    hash_method,
+    hash_password,
+    user_groups,
+)
 from .attempts import ATTEMPT_STATES, Attempt, AttemptEvent, AttemptSlot
 from .banks import Bank, Question, QuestionTag, QuestionVersion
 from .exams import (
@@ -16,7 +27,8 @@ from .exams import (
 from .grading import APPEAL_STATES, MARK_ROUNDS, Appeal, GradingClaim, GradingMark, ScoreChange, exam_reviewers
 
 __all__ = [
-    "ROLES", "Group", "User", "UserRole", "user_groups",
+    "PASSWORD_HASH_METHOD", "ROLES", "Group", "LoginThrottle", "User", "UserRole", "hash_is_current",
+    "hash_method", "hash_password", "user_groups",
     "Bank", "Question", "QuestionTag", "QuestionVersion",
     "MULTIPLE_SCORING_CHOICES", "SHOW_SCORE_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
     "exam_groups", "exam_users",

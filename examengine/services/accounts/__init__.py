@@ -1,10 +1,13 @@
 """Accounts: users, roles, groups, logging in, and the CSV import of users.
 
-Owns the `users`, `user_roles`, `groups` and `user_groups` tables. Passwords are hashed here and
-nowhere else; a reset or deactivation rotates the user's session nonce.
+Owns the `users`, `user_roles`, `groups`, `user_groups` and `login_throttles` tables. Passwords are
+hashed under one policy (`models.accounts.PASSWORD_HASH_METHOD`) however the account is made; logout,
+a password change or reset, and deactivation rotate the user's session nonce, which ends every session
+and remember-me cookie. Failed logins are throttled per address and account (`throttle`).
 """
 from .imports import DEFAULT_MAX_ROWS, RowError, import_users, parse_users_csv
-from .login import authenticate
+from .login import LoginOutcome, authenticate
+from .throttle import ThrottlePolicy
 from .users import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -14,6 +17,7 @@ from .users import (
     create_group,
     create_user,
     delete_group,
+    end_sessions,
     find_user,
     generate_password,
     groups_by_name,
@@ -27,7 +31,8 @@ from .users import (
 )
 
 __all__ = [
-    "DEFAULT_MAX_ROWS", "MIN_PASSWORD_LENGTH", "AccountError", "RowError", "authenticate", "check_display_name",
+    "DEFAULT_MAX_ROWS", "MIN_PASSWORD_LENGTH", "AccountError", "LoginOutcome", "RowError", "ThrottlePolicy",
+    "authenticate", "check_display_name", "end_sessions",
     "check_group_name", "check_username", "create_group", "create_user", "delete_group", "find_user",
     "generate_password", "groups_by_name", "groups_with_member_counts", "import_users", "new_user",
     "parse_users_csv", "rename_group", "reset_password", "search_users", "set_active", "update_user",

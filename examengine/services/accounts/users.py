@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import ROLES, Group, User, UserRole, user_groups
+from . import throttle
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -188,10 +189,15 @@ def reset_password(user: User, password: str | None = None) -> str:
     else:
         password = generate_password()
     user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     db.session.commit()
+    throttle.forget_account(user.username)  # the new password is not delayed by the old failures
     return password
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of the user (logout: the copies of its cookies too)."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def groups_with_member_counts() -> list[tuple[Group, int]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import (
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,13 +13,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ...extensions import db
-from ...services.accounts import authenticate
+from ...services.accounts import authenticate, end_sessions
 from ..i18n import LANGUAGES
 from . import bp
 
@@ -44,12 +44,9 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        outcome = authenticate(
-            form.username.data,
-            form.password.data,
-            max_failures=current_app.config["EXAMENGINE_LOGIN_MAX_FAILURES"],
-            lock_seconds=current_app.config["EXAMENGINE_LOGIN_LOCK_SECONDS"],
-        )
+        # The client's address as the WSGI server saw it: behind a reverse proxy, set
+        # EXAMENGINE_PROXY_FIX=1 (ProxyFix), or every client counts as the proxy's address.
+        outcome = authenticate(form.username.data, form.password.data, address=request.remote_addr)
         if outcome.user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session at login: nothing set before it survives
@@ -57,22 +54,26 @@ def login():
                 session["locale"] = locale
             login_user(outcome.user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        flash(_login_error_message(outcome), "danger")
+        if outcome.error == "throttled":
+            # The same answer whether or not the account exists.
+            flash(ngettext("Too many failed attempts. Try again in %(num)d second.",
+                           "Too many failed attempts. Try again in %(num)d seconds.", outcome.retry_after),
+                  "danger")
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(outcome.retry_after)})
+        if outcome.error == "inactive":  # only said to someone who typed the right password
+            flash(_("This account is deactivated. Ask an administrator."), "danger")
+        else:
+            flash(_("Invalid username or password."), "danger")
     return render_template("auth/login.html", form=form)
-
-
-def _login_error_message(outcome) -> str:
-    if outcome.error == "locked":
-        minutes = max(1, -(-outcome.locked_seconds // 60))
-        return _("Too many failed attempts. This account is locked; try again in %(minutes)d minute(s).",
-                 minutes=minutes)
-    if outcome.error == "inactive":
-        return _("This account is deactivated. Ask an administrator.")
-    return _("Invalid username or password.")
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Rotating the nonce ends this session's cookie and remember-me cookie even where a copy of
+        # them survives (they are signed, not stored), and with them the user's other sessions.
+        end_sessions(current_user._get_current_object())
     logout_user()
     locale = session.get("locale")
     session.clear()

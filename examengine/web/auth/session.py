@@ -17,8 +17,9 @@ def load_user(session_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    # A rotated nonce (password reset, deactivation) ends the sessions issued before it.
-    if user is None or not user.active or user.session_nonce != nonce:
+    # The session cookie and the remember-me cookie both carry "id:nonce" and both come here: a rotated
+    # nonce (logout, password change or reset, deactivation) ends every copy issued before it.
+    if user is None or not user.active or not user.session_id_matches(nonce):
         return None
     return user
 

@@ -1,9 +1,5 @@
-"""Login, logout, lockout and session handling."""
+"""Login, logout and session handling (throttling: test_throttle.py; cookies: test_sessions.py)."""
 from __future__ import annotations
-
-from datetime import timedelta
-
-import time_machine
 
 from examengine.extensions import db
 from examengine.models import User
@@ -45,31 +41,6 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(client, make_use
     unknown = client.post("/login", data={"username": "bob", "password": "nope"}, headers=headers)
     assert "Invalid username or password." in wrong.text
     assert "Invalid username or password." in unknown.text
-
-
-def test_repeated_failures_lock_the_account_for_a_while(app, client, make_user):
-    make_user("alice")
-    headers = {"Accept-Language": "en"}
-    with time_machine.travel("2026-11-21 08:00:00", tick=False) as clock:
-        for _ in range(app.config["EXAMENGINE_LOGIN_MAX_FAILURES"]):
-            client.post("/login", data={"username": "alice", "password": "bad"}, headers=headers)
-        locked = client.post("/login", data={"username": "alice", "password": "correct-horse-42"},
-                             headers=headers)
-        assert "locked" in locked.text
-        assert client.get("/").status_code == 302
-        clock.shift(timedelta(seconds=app.config["EXAMENGINE_LOGIN_LOCK_SECONDS"] + 1))
-        opened = client.post("/login", data={"username": "alice", "password": "correct-horse-42"})
-        assert opened.status_code == 302
-        assert client.get("/").status_code == 200
-
-
-def test_a_successful_login_resets_the_failure_count(app, client, make_user, auth):
-    make_user("alice")
-    for _ in range(app.config["EXAMENGINE_LOGIN_MAX_FAILURES"] - 1):
-        auth.login("alice", "bad")
-    auth.login("alice")
-    with app.app_context():
-        assert db.session.scalar(db.select(User.failed_logins).where(User.username == "alice")) == 0
 
 
 def test_deactivated_user_cannot_log_in(app, client, make_user, auth):
