@@ -76,7 +76,7 @@ def _percent(value):
 def question_table(analysis: ExamAnalysis) -> tuple[list[str], list[list]]:
     headers = [_("Position"), _("Question"), _("Type"), _("n"), _("Facility %"), _("SD %"),
                _("Discrimination index"), _("Discriminative efficiency %"), _("Effective weight %"),
-               _("Upper 27% facility %"), _("Lower 27% facility %"), _("Flags")]
+               _("Upper-group facility %"), _("Lower-group facility %"), _("Flags")]
     rows = [[q.number, q.title, q.qtype, q.figures.n, _percent(q.figures.facility), _percent(q.figures.sd),
              _round(q.figures.discrimination_index, 4), _percent(q.figures.discriminative_efficiency),
              _percent(q.figures.effective_weight), _percent(q.figures.upper_facility),
@@ -106,8 +106,8 @@ def analysis_xlsx(analysis: ExamAnalysis) -> bytes:
     sheets = {
         _("Test"): ([_("Figure"), _("Value")], _test_rows(analysis)),
         _("Questions"): question_table(analysis),
-        _("Options"): ([_("Position"), _("Option"), _("Correct"), _("Chosen %"), _("Upper 27% %"),
-                        _("Lower 27% %"), _("Flags")],
+        _("Options"): ([_("Position"), _("Option"), _("Correct"), _("Chosen %"), _("Upper-group chosen %"),
+                        _("Lower-group chosen %"), _("Flags")],
                        [[q.number, o.text, o.correct, _percent(o.share), _percent(o.upper_share),
                          _percent(o.lower_share), ", ".join(o.flags)]
                         for q in analysis.questions for o in q.options]),
