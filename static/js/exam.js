@@ -10,6 +10,9 @@
  * second tab continues the numbering); the server keeps the newest and acknowledges the slots it
  * has committed ("saved", or "stale" when it already holds a newer answer). Unacknowledged changes
  * are also kept in localStorage, so a reload while offline loses nothing.
+ *
+ * A choice answer is the DISPLAYED position of each chosen option on this paper (the inputs' values),
+ * never the author's index: the server maps positions back through the paper's frozen option order.
  */
 (function () {
   "use strict";
@@ -33,6 +36,9 @@
   var alertEl = document.getElementById("exam-alert");
   var modalEl = document.getElementById("submit-modal");
   var storagePrefix = "examengine:attempt:" + attemptId + ":";
+  // Unsaved answers kept for a reload. Renamed when choice values became displayed positions: a backup
+  // written by an older page holds authored indexes and must not be replayed as positions.
+  var PENDING_KEY = "pending-positions";
 
   function msg(name, values) {
     var text = root.getAttribute("data-msg-" + name) || "";
@@ -181,7 +187,7 @@
     Object.keys(pending).forEach(function (pos) {
       backup[pos] = {seq: pending[pos], response: readResponse(slots[pos]), flagged: isFlagged(pos)};
     });
-    storeJSON("pending", backup);
+    storeJSON(PENDING_KEY, backup);
   }
 
   function restorePending() {
@@ -190,7 +196,7 @@
     Object.keys(slots).forEach(function (pos) {
       slots[pos].seq = Math.max(slots[pos].seq, stored[pos] || 0);
     });
-    var backup = loadJSON("pending");
+    var backup = loadJSON(PENDING_KEY);
     Object.keys(backup).forEach(function (pos) {
       var slot = slots[pos];
       var entry = backup[pos];
@@ -433,7 +439,7 @@
   }
 
   function submitForm() {
-    storeJSON("pending", {});
+    storeJSON(PENDING_KEY, {});
     var action = document.createElement("input");
     action.type = "hidden";
     action.name = "action";

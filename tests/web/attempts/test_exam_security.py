@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import PASSWORD, Auth, csrf_token_from
 from tests.exam_builders import CORRECT, KEY_MARKERS, make_exam
-from tests.web.exam_fixtures import attempt_state, employee_client, positions, save, slot_state, start
+from tests.web.exam_fixtures import attempt_state, employee_client, positions, posted, save, slot_state, start
 
 # Visible only when the key is shown: the partials' key badges and headings.
 KEY_LABELS = ("Correct", "Accepted answers", "Reference answer", "Rubric", "Explanation")
@@ -93,13 +93,14 @@ def test_the_exam_page_and_every_json_answer_hold_no_key(app, two_employees):
     assert page.status_code == 200
     assert_no_key(page.text)
     assert "data-correct" not in page.text and "correct" not in page.text.lower().replace("incorrect", "")
-    # The options' values are indexes into the ORIGINAL option list, nothing else.
+    # The options' values are their displayed positions, in page order: nothing about the key.
     values = re.findall(rf'name="q{where["single"]}"[^>]*value="([^"]*)"', page.text)
-    assert sorted(values) == ["0", "1", "2", "3"]
+    assert values == ["0", "1", "2", "3"]
     assert sorted(re.findall(rf'name="q{where["truefalse"]}"[^>]*value="([^"]*)"', page.text)) == ["false", "true"]
 
     answers = [
-        save(alice, attempt_id, *[{"slot": where[t], "seq": 1, "response": CORRECT[t]} for t in CORRECT]),
+        save(alice, attempt_id, *[{"slot": where[t], "seq": 1, "response": r}
+                                  for t, r in posted(app, attempt_id, CORRECT).items()]),
         save(alice, attempt_id, {"slot": where["single"], "seq": 1, "response": 0}),  # stale
         save(alice, attempt_id),  # heartbeat
         save(alice, attempt_id, {"slot": where["multiple"], "seq": 2, "response": [9]}),  # malformed
@@ -156,7 +157,7 @@ def test_a_json_save_needs_the_csrf_header(csrf_exam):
     page = client.get(f"/attempts/{attempt_id}").text
     token = re.search(r'data-csrf-token="([^"]+)"', page).group(1)
     slot = positions(app, attempt_id)["single"]
-    change = {"slot": slot, "seq": 1, "response": CORRECT["single"]}
+    change = {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]}
 
     refused = save(client, attempt_id, change)
     assert refused.status_code == 400
@@ -181,3 +182,4 @@ def test_every_form_on_the_exam_path_needs_the_token(csrf_exam):
     response = client.post(f"/attempts/{attempt_id}/save-form", data={"action": "confirm", "csrf_token": token})
     assert response.status_code == 302
     assert attempt_state(app, attempt_id)["state"] != "in_progress"
+
