@@ -232,6 +232,13 @@ def make_exam(app, *, bank_md: str | None = STANDARD_BANK, rules=None, users=(),
         return build_exam(bank_md=bank_md, rules=rules, users=users, groups=groups, **exam_fields).id
 
 
+def close_exam(exam_id: int, *, ago: timedelta = timedelta(minutes=5)) -> None:
+    """Inside an app context: the exam closed `ago` (past the save grace: nobody can sit or save)."""
+    exam = db.session.get(Exam, exam_id)
+    exam.closes_at = utcnow().replace(microsecond=0) - ago
+    db.session.commit()
+
+
 def option_orders(attempt_id: int) -> dict[int, list[int] | None]:
     """Slot position -> its frozen option order (displayed position -> authored index); app context."""
     return dict(db.session.execute(

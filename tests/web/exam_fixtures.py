@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
 from tests.conftest import Auth, english_client
-from tests.exam_builders import option_orders, shown
+from tests.exam_builders import close_exam, option_orders, shown
 
 
 def employee_client(app, username: str):
@@ -68,3 +68,9 @@ def posted(app, attempt_id: int, answers: dict) -> dict:
     with app.app_context():
         orders = option_orders(attempt_id)
     return {qtype: shown(answer, orders[where[qtype]]) for qtype, answer in answers.items() if qtype in where}
+
+
+def close(app, attempt_id: int) -> None:
+    """The attempt's exam closed a few minutes ago: its review may now show answers (if the exam does)."""
+    with app.app_context():
+        close_exam(db.session.get(Attempt, attempt_id).exam_id)

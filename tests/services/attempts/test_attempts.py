@@ -24,6 +24,7 @@ from tests.exam_builders import (
     STANDARD_TYPES,
     WRONG,
     build_exam,
+    close_exam,
     ensure_user,
     import_bank,
     objective_bank,
@@ -386,8 +387,10 @@ def test_review_after_grading_waits_for_the_reviewer(ctx):
 
 
 def test_review_with_correctness_and_answers(ctx):
-    _exam, attempt = _finished(show_score="immediately", show_correctness=True, show_answers=True)
+    exam, attempt = _finished(show_score="immediately", show_correctness=True, show_answers=True)
+    close_exam(exam.id)
     review = svc.review_view(attempt)
+    assert review.show_answers and review.answers_after is None
     slots = {s.qtype: s for s in review.slots}
     assert slots["single"].correct is True and slots["single"].score == 2
     assert slots["short"].correct is None and slots["short"].needs_grading
@@ -395,6 +398,71 @@ def test_review_with_correctness_and_answers(ctx):
     assert "SINGLE-EXPLANATION-SECRET" in slots["single"].context["explanation_html"]
     assert "SHORT-REFERENCE-SECRET" in slots["short"].context["reference_html"]
     assert any(o.get("correct") for o in slots["multiple"].context["options"])
+
+
+def _sit_again(exam, **kwargs):
+    attempt = svc.start_or_resume(exam.id, user(), **kwargs)
+    svc.save_changes(attempt, standard_changes(attempt))
+    svc.submit(attempt)
+    return attempt
+
+
+def _assert_key_hidden(review):
+    assert not review.show_answers
+    dumped = json.dumps([s.__dict__ for s in review.slots], default=str, ensure_ascii=False)
+    for marker in KEY_MARKERS:
+        assert marker not in dumped, marker
+    for slot in review.slots:
+        assert not slot.context["show_key"] and not slot.explanation_html
+        assert not {"answer", "blanks", "reference_html", "rubric", "explanation_html"} & {
+            k for k, v in slot.context.items() if v}
+        assert all("correct" not in option for option in slot.context.get("options", []))
+
+
+def test_review_withholds_answers_while_attempts_are_left_or_the_exam_is_open(ctx):
+    """Attempt 1's key would answer attempt 2, and an open exam's key could be passed to a colleague."""
+    exam, first = _finished(show_score="immediately", show_correctness=True, show_answers=True,
+                            attempts_allowed=2)
+    review = svc.review_view(first)
+    _assert_key_hidden(review)
+    assert review.answers_after == exam.closes_at
+    assert review.score_visible and {s.qtype: s.correct for s in review.slots}["single"] is True  # scores still
+    close_exam(exam.id)
+    _assert_key_hidden(svc.review_view(first))  # closed, but attempt 2 is still owed: a reopening would allow it
+    exam.closes_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    second = _sit_again(exam)
+    _assert_key_hidden(svc.review_view(second))  # no attempts left, but the exam is still open
+    close_exam(exam.id)
+    for attempt in (first, second):
+        review = svc.review_view(attempt)
+        assert review.show_answers and review.answers_after is None
+        assert "SINGLE-EXPLANATION-SECRET" in {s.qtype: s for s in review.slots}["single"].explanation_html
+
+
+def test_review_answers_count_overrides_of_attempts_and_of_the_close(ctx):
+    exam, first = _finished(show_answers=True)
+    close_exam(exam.id)
+    assert svc.review_view(first).show_answers
+    # An extra attempt granted to alice hides the key again, the window being closed or not.
+    override = ExamOverride(exam_id=exam.id, user_id=user().id, extra_attempts=1)
+    db.session.add(override)
+    db.session.commit()
+    _assert_key_hidden(svc.review_view(first))
+    override.closes_at = utcnow() + timedelta(hours=2)  # her own later close, so she can use it
+    db.session.commit()
+    second = _sit_again(exam)
+    _assert_key_hidden(svc.review_view(second))  # no attempt left, but her window is open
+    # The later close now belongs to bob: the exam is open for him, and alice's key would help him.
+    override.closes_at = None
+    db.session.add(ExamOverride(exam_id=exam.id, user_id=user("bob").id, closes_at=utcnow() + timedelta(hours=2)))
+    db.session.commit()
+    review = svc.review_view(second)
+    _assert_key_hidden(review)
+    assert review.answers_after == db.session.get(ExamOverride, (exam.id, user("bob").id)).closes_at
+    later = utcnow() + timedelta(hours=3)
+    assert svc.review_view(second, now=later).show_answers
+    assert not svc.review_view(second, now=later - timedelta(hours=1)).show_answers
 
 
 def test_review_correctness_without_answers(ctx):

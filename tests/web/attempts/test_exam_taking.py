@@ -10,7 +10,7 @@ import time_machine
 
 from examengine.models._time import utcnow
 from tests.exam_builders import CORRECT, KEY_MARKERS, STANDARD_POINTS, WRONG, make_exam
-from tests.web.exam_fixtures import attempt_state, employee_client, positions, posted, save, slot_state, start
+from tests.web.exam_fixtures import attempt_state, close, employee_client, positions, posted, save, slot_state, start
 
 OBJECTIVE = [{"count": 1, "qtype": qtype} for qtype in ("single", "multiple", "truefalse", "fill")]
 
@@ -427,7 +427,9 @@ def test_review_never_shows_no_score(app):
 
 def test_review_with_correctness_and_answers(app):
     client, attempt_id, where = _sit(app, show_score="immediately", show_correctness=True, show_answers=True)
+    close(app, attempt_id)  # answers are shown only once the exam has closed (and no attempt is left)
     page = client.get(f"/attempts/{attempt_id}/review").text
+    assert 'data-testid="answers-later"' not in page
     blocks = {int(m.group(1)): m.group(0) for m in
               re.finditer(r'data-slot="(\d+)" data-testid="review-question".*?</section>', page, re.S)}
     assert 'data-correct="yes"' in blocks[where["single"]]
