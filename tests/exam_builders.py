@@ -15,8 +15,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from examengine.extensions import db
-from examengine.models import Exam, ExamOverride, ExamRule, ExamSection, Group, User
+from examengine.models import AttemptSlot, Exam, ExamOverride, ExamRule, ExamSection, Group, User
 from examengine.models._time import utcnow
+from examengine.services import attempts as attempt_service
 from examengine.services.accounts import create_user
 from examengine.services.banks import import_banks
 
@@ -136,7 +137,8 @@ KEY_MARKERS = (
 STANDARD_TYPES = ("single", "multiple", "truefalse", "fill", "short", "analysis")
 # Points per type in STANDARD_BANK (short/analysis: their rubric totals).
 STANDARD_POINTS = {"single": 2.0, "multiple": 4.0, "truefalse": 1.0, "fill": 2.0, "short": 5.0, "analysis": 10.0}
-# A correct raw response for each auto-graded type of STANDARD_BANK (indexes into the ORIGINAL options).
+# A correct response for each auto-graded type of STANDARD_BANK, in AUTHORED option indexes (as stored).
+# The page posts displayed positions: translate with `shown()` / `option_orders()` before saving.
 CORRECT = {"single": 1, "multiple": [0, 1], "truefalse": True, "fill": ["https", "3.140"]}
 WRONG = {"single": 0, "multiple": [2], "truefalse": False, "fill": ["http", "2"]}
 
@@ -230,14 +232,41 @@ def make_exam(app, *, bank_md: str | None = STANDARD_BANK, rules=None, users=(),
         return build_exam(bank_md=bank_md, rules=rules, users=users, groups=groups, **exam_fields).id
 
 
-def standard_changes(slot_views, answers=None, *, seq: int = 1, text: str = "My written answer.") -> list[dict]:
-    """save_changes() input answering every slot of a STANDARD_BANK paper (from paper_view()):
-    `answers` per type (default CORRECT), written slots get `text`."""
+def close_exam(exam_id: int, *, ago: timedelta = timedelta(minutes=5)) -> None:
+    """Inside an app context: the exam closed `ago` (past the save grace: nobody can sit or save)."""
+    exam = db.session.get(Exam, exam_id)
+    exam.closes_at = utcnow().replace(microsecond=0) - ago
+    db.session.commit()
+
+
+def option_orders(attempt_id: int) -> dict[int, list[int] | None]:
+    """Slot position -> its frozen option order (displayed position -> authored index); app context."""
+    return dict(db.session.execute(
+        select(AttemptSlot.position, AttemptSlot.option_order).where(AttemptSlot.attempt_id == attempt_id)).all())
+
+
+def shown(response, option_order):
+    """A choice answer in AUTHORED indexes as the page posts it: each option's DISPLAYED position on the
+    paper whose slot has `option_order`. Anything else (true/false, texts, None) is returned as it is."""
+    if option_order is None:
+        return response
+    if isinstance(response, int) and not isinstance(response, bool):
+        return list(option_order).index(response)
+    if isinstance(response, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in response):
+        return sorted(list(option_order).index(v) for v in response)
+    return response
+
+
+def standard_changes(attempt, answers=None, *, seq: int = 1, text: str = "My written answer.") -> list[dict]:
+    """save_changes() input answering every slot of the attempt's STANDARD_BANK paper as the page would:
+    `answers` per type in authored indexes (default CORRECT), posted as displayed positions; written
+    slots get `text`."""
     answers = CORRECT if answers is None else answers
+    orders = option_orders(attempt.id)
     changes = []
-    for view in slot_views:
+    for view in attempt_service.paper_view(attempt):
         if view.qtype in answers:
-            response = answers[view.qtype]
+            response = shown(answers[view.qtype], orders[view.position])
         else:
             response = text if view.qtype in ("short", "analysis") else None
         changes.append({"slot": view.position, "seq": seq, "response": response})

@@ -17,7 +17,7 @@ from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot, Exam, QuestionVersion, User
 from examengine.services.attempts import paper_view, save_changes, submit
 from examengine.services.attempts.start import start_or_resume
-from tests.exam_builders import CORRECT, build_exam, ensure_user
+from tests.exam_builders import CORRECT, build_exam, ensure_user, option_orders, shown
 
 WRITTEN = ("short", "analysis")
 
@@ -35,9 +35,10 @@ def submit_attempts(exam_id: int, answers: dict, analysis: dict | None = None) -
             db.session.commit()
         attempt = start_or_resume(exam_id, user)
         changes = []
+        orders = option_orders(attempt.id)
         for view in paper_view(attempt):
             if view.qtype in CORRECT:
-                response = CORRECT[view.qtype]
+                response = shown(CORRECT[view.qtype], orders[view.position])  # as the page posts it
             elif view.qtype == "analysis" and analysis is not None:
                 response = analysis.get(username)
             else:

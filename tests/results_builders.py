@@ -17,7 +17,7 @@ from examengine.models import Attempt, AttemptSlot, GradingMark, QuestionVersion
 from examengine.services.attempts import flow as attempt_service
 from examengine.services.attempts import submission as grading
 from examengine.services.audit import record_score_change
-from tests.exam_builders import CORRECT, ensure_user
+from tests.exam_builders import CORRECT, ensure_user, option_orders, shown
 
 D_SKILL, D_SERVICE, D_SOLVING = "专业技能", "服务意识与沟通能力", "问题解决与效率"
 
@@ -82,11 +82,11 @@ DIMENSION_CORRECT = {"single": 1, "truefalse": True, "multiple": [0, 1]}
 DIMENSION_WRONG = {"single": 0, "truefalse": False, "multiple": [2]}
 
 
-def _changes(views, answers, text):
+def _changes(views, orders, answers, text):
     changes = []
     for view in views:
         if view.qtype in answers:
-            response = answers[view.qtype]
+            response = shown(answers[view.qtype], orders[view.position])  # authored -> displayed
         elif view.qtype in ("short", "analysis"):
             response = text
         else:
@@ -101,7 +101,8 @@ def sit_attempt(exam_id: int, username: str, *, answers=None, written=None, text
     user = ensure_user(username)
     attempt = attempt_service.start_or_resume(exam_id, user)
     views = attempt_service.paper_view(attempt)
-    attempt_service.save_changes(attempt, _changes(views, CORRECT if answers is None else answers, text))
+    attempt_service.save_changes(attempt, _changes(views, option_orders(attempt.id),
+                                                   CORRECT if answers is None else answers, text))
     if not submit:
         return attempt.id
     attempt_service.submit(attempt)

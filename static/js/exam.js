@@ -16,6 +16,8 @@
  * response's Retry-After. Answers the server refuses because the attempt no longer takes answers
  * (time is up, or submitted elsewhere) are named in the refusal ("not_received"): the page lists
  * them, keeps their local copy and does not submit or reload over the message.
+ * A choice answer is the DISPLAYED position of each chosen option on this paper (the inputs' values),
+ * never the author's index: the server maps positions back through the paper's frozen option order.
  */
 (function () {
   "use strict";
@@ -39,6 +41,9 @@
   var alertEl = document.getElementById("exam-alert");
   var modalEl = document.getElementById("submit-modal");
   var storagePrefix = "examengine:attempt:" + attemptId + ":";
+  // Unsaved answers kept for a reload. Renamed when choice values became displayed positions: a backup
+  // written by an older page holds authored indexes and must not be replayed as positions.
+  var PENDING_KEY = "pending-positions";
 
   function msg(name, values) {
     var text = root.getAttribute("data-msg-" + name) || "";
@@ -187,7 +192,7 @@
     Object.keys(pending).forEach(function (pos) {
       backup[pos] = {seq: pending[pos], response: readResponse(slots[pos]), flagged: isFlagged(pos)};
     });
-    storeJSON("pending", backup);
+    storeJSON(PENDING_KEY, backup);
   }
 
   function restorePending() {
@@ -196,7 +201,7 @@
     Object.keys(slots).forEach(function (pos) {
       slots[pos].seq = Math.max(slots[pos].seq, stored[pos] || 0);
     });
-    var backup = loadJSON("pending");
+    var backup = loadJSON(PENDING_KEY);
     Object.keys(backup).forEach(function (pos) {
       var slot = slots[pos];
       var entry = backup[pos];
@@ -493,7 +498,7 @@
   }
 
   function submitForm() {
-    storeJSON("pending", {});
+    storeJSON(PENDING_KEY, {});
     var action = document.createElement("input");
     action.type = "hidden";
     action.name = "action";

@@ -36,6 +36,15 @@ def wait_for(condition, timeout=10.0):
     raise AssertionError("condition not met in time")
 
 
+def option(page, position: int, text: str):
+    """The label of the option showing `text` (options are shuffled: found by what they say)."""
+    return page.locator(f"#q-{position} label.form-check-label", has_text=re.compile(rf"(^|\W){re.escape(text)}(\W|$)"))
+
+
+def option_input(page, position: int, text: str):
+    return page.locator("#" + option(page, position, text).get_attribute("for"))
+
+
 def test_an_employee_sits_an_exam(page, live_server, app):
     exam_id = make_exam(app, users=["alice"], title="Browser exam", time_limit_minutes=30,
                         show_score="immediately")
@@ -49,11 +58,14 @@ def test_an_employee_sits_an_exam(page, live_server, app):
     status = page.get_by_test_id("save-status")
     expect(status).to_have_attribute("data-state", "saved")
 
-    # One question of every type. Option inputs are named q{position}, their ids end in the
-    # ORIGINAL option index; true/false: -0 is "true".
-    page.locator(f"label[for=q{where['single']}-1]").click()
-    page.locator(f"label[for=q{where['multiple']}-0]").click()
-    page.locator(f"label[for=q{where['multiple']}-1]").click()
+    # One question of every type. Option inputs are named q{position}; their values and ids are the
+    # DISPLAYED positions 0..n-1, whatever the shuffle (nothing about the key); true/false: -0 is "true".
+    for qtype in ("single", "multiple"):
+        values = page.locator(f"input[name=q{where[qtype]}]").evaluate_all("inputs => inputs.map(i => i.value)")
+        assert values == ["0", "1", "2", "3"]
+    option(page, where["single"], "443").click()
+    option(page, where["multiple"], "TCP").click()
+    option(page, where["multiple"], "UDP").click()
     page.locator(f"label[for=q{where['truefalse']}-0]").click()
     page.fill(f"input[name='q{where['fill']}.0']", "ＨＴＴＰＳ")
     page.fill(f"input[name='q{where['fill']}.1']", "3.140")
@@ -64,8 +76,8 @@ def test_an_employee_sits_an_exam(page, live_server, app):
     expect(page.locator(f"[data-nav-slot='{where['single']}']")).to_have_class(re.compile("is-answered"))
     expect(status).to_have_attribute("data-state", "saved")
     stored = slot_state(app, attempt_id)
-    assert stored[where["single"]][0] == 1
-    assert stored[where["multiple"]][0] == [0, 1]
+    assert stored[where["single"]][0] == 1  # stored as the authored index of 443
+    assert stored[where["multiple"]][0] == [0, 1]  # TCP, UDP
     assert stored[where["truefalse"]][0] is True
     assert stored[where["fill"]][0] == ["ＨＴＴＰＳ", "3.140"]
     assert stored[where["short"]][0] == "Check the scope first."
@@ -75,8 +87,11 @@ def test_an_employee_sits_an_exam(page, live_server, app):
     time.sleep(1.5)
     before = seconds(page.get_by_test_id("countdown").inner_text())
     page.reload()
-    expect(page.locator(f"#q{where['single']}-1")).to_be_checked()
-    expect(page.locator(f"#q{where['multiple']}-0")).to_be_checked()
+    expect(option_input(page, where["single"], "443")).to_be_checked()
+    expect(page.locator(f"input[name=q{where['single']}]:checked")).to_have_count(1)
+    expect(option_input(page, where["multiple"], "TCP")).to_be_checked()
+    expect(option_input(page, where["multiple"], "UDP")).to_be_checked()
+    expect(page.locator(f"input[name=q{where['multiple']}]:checked")).to_have_count(2)
     expect(page.locator(f"#q{where['truefalse']}-0")).to_be_checked()
     expect(page.locator(f"input[name='q{where['fill']}.0']")).to_have_value("ＨＴＴＰＳ")
     expect(page.locator(f"textarea[name=q{where['analysis']}]")).to_have_value("Roll back, then find the cause.")
@@ -123,7 +138,7 @@ def test_the_unanswered_questions_are_listed_before_submitting(page, live_server
     page.get_by_test_id("start-exam").click()
     attempt_id = int(page.url.rsplit("/", 1)[1])
     where = positions(app, attempt_id)
-    page.locator(f"label[for=q{where['single']}-1]").click()
+    option(page, where["single"], "443").click()
     page.get_by_test_id("submit-exam").click()
     listed = page.get_by_test_id("unanswered-list").locator("a")
     expect(listed).to_have_count(1)
@@ -152,7 +167,7 @@ def test_the_page_submits_itself_when_time_is_up(page, live_server, app):
     attempt_id = int(page.url.rsplit("/", 1)[1])
     assert seconds(page.get_by_test_id("countdown").inner_text()) <= 12
     slot = positions(app, attempt_id)["single"]
-    page.locator(f"label[for=q{slot}-1]").click()
+    option(page, slot, "443").click()
     expect(page).to_have_url(re.compile(rf"/attempts/{attempt_id}/review$"), timeout=25_000)
     expect(page.get_by_test_id("score")).to_contain_text("2 / 2")
     with app.app_context():
@@ -173,12 +188,12 @@ def test_the_exam_works_without_javascript(browser, live_server, app):
         page.get_by_test_id("start-exam").click()
         attempt_id = int(page.url.rsplit("/", 1)[1])
         where = positions(app, attempt_id)
-        page.locator(f"label[for=q{where['single']}-1]").click()
+        option(page, where["single"], "443").click()
         page.fill(f"input[name='q{where['fill']}.0']", "https")
         page.locator(f"input[name='q{where['fill']}.1']").press("Enter")  # the default button saves
         expect(page.locator("body")).to_contain_text("Your answers were saved.")
         assert slot_state(app, attempt_id)[where["fill"]][0] == ["https", ""]
-        expect(page.locator(f"#q{where['single']}-1")).to_be_checked()
+        expect(option_input(page, where["single"], "443")).to_be_checked()
         page.fill(f"input[name='q{where['fill']}.1']", "3.14")
         page.get_by_test_id("submit-exam").click()  # the server's confirmation page
         expect(page.locator("body")).to_contain_text("You have answered every question.")

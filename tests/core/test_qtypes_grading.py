@@ -186,11 +186,10 @@ def test_public_payload_hides_the_key(spec):
 
 def test_public_payload_shapes_and_option_order():
     single = qtypes.get("single")
-    assert single.public_payload(SINGLE.payload) == {
-        "options": [{"index": 0, "md": "80"}, {"index": 1, "md": "443"}, {"index": 2, "md": "8080"}]}
+    assert single.public_payload(SINGLE.payload) == {"options": [{"md": "80"}, {"md": "443"}, {"md": "8080"}]}
     shuffled = single.public_payload(SINGLE.payload, option_order=[2, 0, 1])
-    assert [o["index"] for o in shuffled["options"]] == [2, 0, 1]
-    assert [o["md"] for o in shuffled["options"]] == ["8080", "80", "443"]
+    # Display order only: no authored index, which would reveal the author's order (often the key).
+    assert shuffled == {"options": [{"md": "8080"}, {"md": "80"}, {"md": "443"}]}
     with pytest.raises(ValueError, match="permutation"):
         single.public_payload(SINGLE.payload, option_order=[0, 0, 1])
     assert qtypes.get("fill").public_payload(FILL.payload) == {"blank_count": 4}
@@ -234,10 +233,12 @@ def _render(spec, **kwargs) -> str:
 
 
 def test_templates_render_examinee_view_without_key():
-    single = _render(SINGLE, field_name="q1", response=1, option_order=[2, 1, 0])
+    single = _render(SINGLE, field_name="q1", response=0, option_order=[2, 1, 0])
+    # Ids and values are displayed positions; the stored answer (authored 0, "80") is shown last.
     assert re.findall(r'type="radio" name="q1"\s+id="q1-(\d)" value="(\d)"', single) == [
-        ("2", "2"), ("1", "1"), ("0", "0")]
-    assert re.search(r'value="1"\s+checked', single) and "Correct" not in single
+        ("0", "0"), ("1", "1"), ("2", "2")]
+    assert re.search(r'value="2"\s+checked', single) and single.count("checked") == 1
+    assert single.index(">8080<") < single.index(">443<") < single.index(">80<") and "Correct" not in single
     multiple = _render(MULTIPLE, response=[0, 2])
     assert multiple.count('type="checkbox"') == 5 and multiple.count("checked") == 2
     truefalse = _render(TRUEFALSE, response=False)

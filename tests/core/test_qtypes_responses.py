@@ -189,11 +189,28 @@ ROUND_TRIPS = [
 @pytest.mark.parametrize("spec, response", ROUND_TRIPS)
 def test_template_prefills_and_form_reads_back(spec, response):
     """Rendered with a saved response, posted as a browser would, read back: the same response."""
-    order = [2, 0, 1] if spec is SINGLE else None
+    order = {"single": [2, 0, 1], "multiple": [3, 1, 0, 2]}.get(spec.qtype)
     fields = posted(spec, response, option_order=order)
     qtype = qtypes.get(spec.qtype)
-    read = qtype.response_from_form(spec.payload, lambda name: fields.get(name, []), "q7")
+    read = qtype.response_from_form(spec.payload, lambda name: fields.get(name, []), "q7", option_order=order)
     assert read == response
+
+
+def test_choice_values_are_displayed_positions_mapped_back_to_authored_indexes():
+    """The page posts positions on the paper (0 = shown first); the stored answer is the authored index."""
+    single, multiple = qtypes.get("single"), qtypes.get("multiple")
+    assert [single.clean_response(SINGLE.payload, p, option_order=[2, 0, 1]) for p in (0, 1, 2)] == [2, 0, 1]
+    assert single.clean_response(SINGLE.payload, "2", option_order=[2, 0, 1]) == 1
+    assert multiple.clean_response(MULTIPLE.payload, [0, 1], option_order=[3, 1, 0, 2]) == [1, 3]
+    assert posted(SINGLE, 1, option_order=[2, 0, 1]) == {"q7": ["2"]}  # 443, shown third
+    assert posted(MULTIPLE, [0, 3], option_order=[3, 1, 0, 2]) == {"q7": ["0", "2"]}
+    for raw in (3, -1, "3"):  # positions beyond the paper's options
+        with pytest.raises(ValueError, match="does not exist"):
+            single.clean_response(SINGLE.payload, raw, option_order=[2, 0, 1])
+    with pytest.raises(ValueError, match="does not exist"):
+        multiple.clean_response(MULTIPLE.payload, [0, 4], option_order=[3, 1, 0, 2])
+    with pytest.raises(ValueError, match="permutation"):  # a damaged frozen order is refused, not guessed
+        single.clean_response(SINGLE.payload, 0, option_order=[0, 0, 1])
 
 
 def test_form_field_names():

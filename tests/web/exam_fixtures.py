@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
 from tests.conftest import Auth, english_client
+from tests.exam_builders import close_exam, option_orders, shown
 
 
 def employee_client(app, username: str):
@@ -58,3 +59,18 @@ def attempt_state(app, attempt_id: int) -> dict:
 
 def save(client, attempt_id: int, *changes, headers=None):
     return client.post(f"/attempts/{attempt_id}/save", json={"changes": list(changes)}, headers=headers or {})
+
+
+def posted(app, attempt_id: int, answers: dict) -> dict:
+    """{qtype: answer in AUTHORED option indexes} -> the same answers as the exam page posts them (each
+    chosen option's DISPLAYED position on this paper). One slot per type (ONE_OF_EACH papers)."""
+    where = positions(app, attempt_id)
+    with app.app_context():
+        orders = option_orders(attempt_id)
+    return {qtype: shown(answer, orders[where[qtype]]) for qtype, answer in answers.items() if qtype in where}
+
+
+def close(app, attempt_id: int) -> None:
+    """The attempt's exam closed a few minutes ago: its review may now show answers (if the exam does)."""
+    with app.app_context():
+        close_exam(db.session.get(Attempt, attempt_id).exam_id)

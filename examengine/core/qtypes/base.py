@@ -165,17 +165,26 @@ class QuestionType:
         return {}
 
     # --- the examinee's responses ---
-    def clean_response(self, payload: dict, raw: Any) -> Any:
+    def clean_response(self, payload: dict, raw: Any, *, option_order: list[int] | None = None) -> Any:
         """The stored form of a raw (JSON) response: validated and normalized; None when unanswered.
 
-        Raises ValueError, with a message saying what is wrong, for anything this type cannot store
-        (wrong shape, an option that does not exist, too many blanks, overlong text).
+        `option_order` is the slot's frozen display order: choice types take DISPLAYED positions from
+        the page and store authored indexes. Raises ValueError, with a message saying what is wrong,
+        for anything this type cannot store (wrong shape, an option that does not exist, too many
+        blanks, overlong text).
         """
         raise NotImplementedError
 
-    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> Any:
-        """The cleaned response from the no-JavaScript form, whose fields the type's template names."""
+    def form_response(self, payload: dict, values: FormValues, field_name: str) -> Any:
+        """The no-JavaScript form's fields (as the type's template names them) as the raw response
+        the page's JSON save would send: not cleaned yet (raises ValueError only for an impossible form)."""
         raise NotImplementedError
+
+    def response_from_form(self, payload: dict, values: FormValues, field_name: str, *,
+                           option_order: list[int] | None = None) -> Any:
+        """The cleaned (stored) response from the no-JavaScript form."""
+        return self.clean_response(payload, self.form_response(payload, values, field_name),
+                                   option_order=option_order)
 
     def is_answered(self, response: Any) -> bool:
         return response is not None

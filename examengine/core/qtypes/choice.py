@@ -1,7 +1,11 @@
 """Choice questions: single, multiple (options from a task list) and truefalse.
 
 single/multiple payload: {"options": [{"md", "correct"}], "shuffle": bool, "scoring": str | None}.
-Responses index the ORIGINAL option list, so shuffling for display never changes the key.
+Stored responses index the ORIGINAL (authored) option list, so shuffling for display never changes the
+key and grading, regrades and results read them as they are. The examinee's page, though, only ever
+sees and posts DISPLAYED positions on their paper (0 = the first option shown): authors often list the
+right option first, so an authored index in the page would give the key away. `clean_response` maps
+positions back through the slot's frozen `option_order`, and `view` maps the stored answer forward.
 truefalse payload: {"answer": bool}; response: bool.
 """
 from __future__ import annotations
@@ -80,6 +84,7 @@ def _read_options(lines: list[Line]) -> tuple[list[_Option], Line | None]:
 
 
 def _display_order(count: int, option_order: list[int] | None) -> list[int]:
+    """Displayed position -> authored index (identity when the options are not shuffled)."""
     if option_order is None:
         return list(range(count))
     if sorted(option_order) != list(range(count)):
@@ -146,18 +151,21 @@ class ChoiceQuestion(QuestionType):
         raise NotImplementedError
 
     def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
+        """The options in display order; an option's position in the list is its value on the page
+        (no authored index: it would reveal the author's order, and with it often the key)."""
         options = payload["options"]
-        return {"options": [{"index": i, "md": options[i]["md"]}
-                            for i in _display_order(len(options), option_order)]}
+        return {"options": [{"md": options[i]["md"]} for i in _display_order(len(options), option_order)]}
 
     def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
+        """Options in display order, each with `value` = its displayed position (what the input posts)
+        and `checked` from the stored (authored) response."""
         chosen = self._chosen(response, len(payload["options"])) or set()
         options = []
-        for option in self.public_payload(payload, option_order=option_order)["options"]:
-            entry = {"index": option["index"], "html": render_markdown(option["md"]),
-                     "checked": option["index"] in chosen}
+        for position, index in enumerate(_display_order(len(payload["options"]), option_order)):
+            option = payload["options"][index]
+            entry = {"value": position, "html": render_markdown(option["md"]), "checked": index in chosen}
             if show_key:
-                entry["correct"] = payload["options"][option["index"]]["correct"]
+                entry["correct"] = option["correct"]
             options.append(entry)
         return {"input_type": self.input_type, "options": options}
 
@@ -174,7 +182,7 @@ def _valid_index(value: Any, count: int) -> bool:
 
 
 def _clean_index(raw: Any, count: int) -> int:
-    """An option index (into the ORIGINAL options) from JSON or a form: an int or its decimal digits."""
+    """A displayed option position from JSON or a form: an int or its decimal digits, below `count`."""
     value = raw
     if isinstance(raw, str) and _INDEX_TEXT.fullmatch(raw.strip()):
         value = int(raw.strip())
@@ -196,17 +204,18 @@ class SingleChoice(ChoiceQuestion):
     def _chosen(self, response: Any, count: int) -> set[int] | None:
         return {response} if _valid_index(response, count) else None
 
-    def clean_response(self, payload: dict, raw: Any) -> int | None:
-        """An option index, or None (unanswered)."""
+    def clean_response(self, payload: dict, raw: Any, *, option_order: list[int] | None = None) -> int | None:
+        """The authored index of the option shown at position `raw`, or None (unanswered)."""
         if raw is None or raw == "":
             return None
-        return _clean_index(raw, len(payload["options"]))
+        count = len(payload["options"])
+        return _display_order(count, option_order)[_clean_index(raw, count)]
 
-    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> int | None:
+    def form_response(self, payload: dict, values: FormValues, field_name: str) -> str | None:
         chosen = [value for value in values(field_name) if value != ""]
         if len(chosen) > 1:
             raise ValueError("a single-choice question takes one option")
-        return self.clean_response(payload, chosen[0] if chosen else None)
+        return chosen[0] if chosen else None
 
     def grade(self, payload: dict, response: Any, points: float, *,
               multiple_scoring: str | None = None) -> Grade:
@@ -246,8 +255,10 @@ class MultipleChoice(ChoiceQuestion):
             return None
         return set(response)
 
-    def clean_response(self, payload: dict, raw: Any) -> list[int] | None:
-        """The chosen option indexes, sorted and without repeats; None when nothing is chosen."""
+    def clean_response(self, payload: dict, raw: Any, *,
+                       option_order: list[int] | None = None) -> list[int] | None:
+        """The authored indexes of the options shown at the positions in `raw`, sorted and without
+        repeats; None when nothing is chosen."""
         if raw is None:
             return None
         if not isinstance(raw, (list, tuple)):
@@ -255,11 +266,12 @@ class MultipleChoice(ChoiceQuestion):
         count = len(payload["options"])
         if len(raw) > count:
             raise ValueError(f"{len(raw)} options given, the question has {count}")
-        chosen = sorted({_clean_index(value, count) for value in raw})
+        order = _display_order(count, option_order)
+        chosen = sorted({order[_clean_index(value, count)] for value in raw})
         return chosen or None
 
-    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> list[int] | None:
-        return self.clean_response(payload, [value for value in values(field_name) if value != ""])
+    def form_response(self, payload: dict, values: FormValues, field_name: str) -> list[str]:
+        return [value for value in values(field_name) if value != ""]
 
     def is_answered(self, response: Any) -> bool:
         return bool(response)
@@ -311,7 +323,7 @@ class TrueFalse(QuestionType):
         detail = {"selected": given, "correct": payload["answer"]}
         return Grade(scored(points, 1.0 if given is payload["answer"] else 0.0), False, detail)
 
-    def clean_response(self, payload: dict, raw: Any) -> bool | None:
+    def clean_response(self, payload: dict, raw: Any, *, option_order: list[int] | None = None) -> bool | None:
         """True, False, or None (unanswered); the form's "true"/"false" are accepted too."""
         if raw is None or raw == "":
             return None
@@ -321,8 +333,8 @@ class TrueFalse(QuestionType):
             return raw.strip().casefold() == "true"
         raise ValueError(f"a true/false answer must be true or false, not {raw!r:.40}")
 
-    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> bool | None:
-        return self.clean_response(payload, first_value(values, field_name))
+    def form_response(self, payload: dict, values: FormValues, field_name: str) -> str:
+        return first_value(values, field_name)
 
     def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
         values = {"selected": response if isinstance(response, bool) else None}

@@ -184,7 +184,7 @@ class Fill(QuestionType):
         typed_number = parse_number(given)
         return typed_number is not None and numbers_match(typed_number, blank["number"], blank.get("tolerance"))
 
-    def clean_response(self, payload: dict, raw: Any) -> list[str] | None:
+    def clean_response(self, payload: dict, raw: Any, *, option_order: list[int] | None = None) -> list[str] | None:
         """One string per blank, in order (missing ones ""); None when every blank is empty."""
         if raw is None:
             return None
@@ -200,10 +200,9 @@ class Fill(QuestionType):
         given += [""] * (count - len(given))
         return given if self.is_answered(given) else None
 
-    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> list[str] | None:
+    def form_response(self, payload: dict, values: FormValues, field_name: str) -> list[str]:
         """Inputs are named `{field_name}.{i}`, as stem_html() renders them."""
-        return self.clean_response(payload, [first_value(values, f"{field_name}.{i}")
-                                             for i in range(len(payload["blanks"]))])
+        return [first_value(values, f"{field_name}.{i}") for i in range(len(payload["blanks"]))]
 
     def is_answered(self, response: Any) -> bool:
         return isinstance(response, (list, tuple)) and any(isinstance(v, str) and v.strip() for v in response)

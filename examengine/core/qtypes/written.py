@@ -102,15 +102,15 @@ class WrittenQuestion(QuestionType):
               multiple_scoring: str | None = None) -> Grade:
         return Grade(None, True, {})
 
-    def clean_response(self, payload: dict, raw: Any) -> str | None:
+    def clean_response(self, payload: dict, raw: Any, *, option_order: list[int] | None = None) -> str | None:
         """The examinee's text as typed (line endings folded); None when it is blank."""
         if raw is None:
             return None
         text = clean_text(raw, limit=MAX_TEXT_CHARS, what="the answer")
         return text if text.strip() else None
 
-    def response_from_form(self, payload: dict, values: FormValues, field_name: str) -> str | None:
-        return self.clean_response(payload, first_value(values, field_name))
+    def form_response(self, payload: dict, values: FormValues, field_name: str) -> str:
+        return first_value(values, field_name)
 
     def is_answered(self, response: Any) -> bool:
         return isinstance(response, str) and bool(response.strip())

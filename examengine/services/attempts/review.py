@@ -3,11 +3,13 @@
 show_score: "immediately" (as soon as it is finalized; the total stays open while written answers
 wait for a reviewer), "after_grading" (once fully graded) or "never". show_correctness adds each
 question's score and right/wrong; show_answers adds the key, reference answers, rubrics and
-explanations.
+explanations, but only once the examinee has no attempts left and the exam has closed for everybody
+(`exams.access.answer_release`): until then the review says when they will be shown.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +19,7 @@ from ...core import qtypes
 from ...core.markup import render_markdown
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, QuestionVersion
-from ..exams.access import AttemptRefused
+from ..exams.access import AttemptRefused, answer_release
 from ..exams.scoring import official_score
 from ..messages import _
 
@@ -58,15 +60,22 @@ class ReviewView:
     show_correctness: bool
     show_answers: bool
     slots: list[ReviewSlot]
+    # The exam shows answers, but not yet: the last close (naive UTC) the examinee is told about.
+    answers_after: datetime | None = None
 
 
-def review_view(attempt: Attempt) -> ReviewView:
+def review_view(attempt: Attempt, now: datetime | None = None) -> ReviewView:
     """Only for finalized attempts (an attempt in progress: AttemptRefused("bad_request"))."""
     if attempt.state == "in_progress":
         raise AttemptRefused("bad_request", _("This attempt is still in progress."))
     exam = attempt.exam
     visible = score_visible(exam, attempt)
     show_correctness, show_answers = bool(exam.show_correctness), bool(exam.show_answers)
+    answers_after = None
+    if show_answers:  # never while another attempt, this user's or anybody's, could use the key
+        release = answer_release(exam, attempt.user_id, now)
+        show_answers = release.released
+        answers_after = None if release.released else release.closes_at
     rows = db.session.execute(
         select(AttemptSlot, QuestionVersion)
         .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
@@ -78,7 +87,7 @@ def review_view(attempt: Attempt) -> ReviewView:
     score, maximum, percent, passed = official_score(attempt) if visible else (None, None, None, None)
     return ReviewView(attempt=attempt, score_visible=visible, score=score, max_score=maximum, percent=percent,
                       passed=passed, show_correctness=show_correctness,
-                      show_answers=show_answers, slots=slots)
+                      show_answers=show_answers, slots=slots, answers_after=answers_after)
 
 
 def _slot(slot: AttemptSlot, version: QuestionVersion, show_correctness: bool, show_answers: bool) -> ReviewSlot:

@@ -195,10 +195,13 @@ def _parse_changes(changes: Any) -> list[_Change]:
 
 
 def _clean(attempt_id: int, parsed: list[_Change]) -> None:
-    """Each response validated and normalized by its question type (only the slots being saved)."""
+    """Each response validated and normalized by its question type (only the slots being saved).
+
+    Choice answers arrive as positions on the examinee's paper and are stored as authored indexes,
+    through the slot's frozen option order."""
     positions = [change.position for change in parsed]
-    types = {position: (qtype_name, payload) for position, qtype_name, payload in db.session.execute(
-        select(AttemptSlot.position, QuestionVersion.qtype, QuestionVersion.payload)
+    types = {position: (qtype_name, payload, order) for position, qtype_name, payload, order in db.session.execute(
+        select(AttemptSlot.position, QuestionVersion.qtype, QuestionVersion.payload, AttemptSlot.option_order)
         .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
         .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))
     )}
@@ -206,30 +209,35 @@ def _clean(attempt_id: int, parsed: list[_Change]) -> None:
         if change.position not in types:
             raise bad_request(f"this paper has no question {change.position + 1}")
         if change.has_response:
-            qtype_name, payload = types[change.position]
+            qtype_name, payload, order = types[change.position]
             try:
-                change.response = qtypes.get(qtype_name).clean_response(payload, change.raw)
+                change.response = qtypes.get(qtype_name).clean_response(payload, change.raw, option_order=order)
             except ValueError as error:
                 raise bad_request(f"question {change.position + 1}: {error}") from None
 
 
 def changes_from_form(attempt: Attempt, form) -> list[dict]:
     """The no-JavaScript form as changes: fields `q{position}`... as the question templates name them,
-    and a checkbox `flag-{position}`. Only slots that differ from what is stored; seq = stored + 1."""
+    and a checkbox `flag-{position}`. Only slots that differ from what is stored; seq = stored + 1.
+
+    Each change carries the raw response as the page's JSON save would (choice: displayed positions),
+    so save_changes() cleans and maps it exactly once, the same way for both paths."""
     rows = db.session.execute(
         select(AttemptSlot.position, AttemptSlot.response, AttemptSlot.response_seq, AttemptSlot.flagged,
-               QuestionVersion.qtype, QuestionVersion.payload)
+               AttemptSlot.option_order, QuestionVersion.qtype, QuestionVersion.payload)
         .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
         .where(AttemptSlot.attempt_id == attempt.id)
         .order_by(AttemptSlot.position)
     ).all()
     changes = []
-    for position, stored, seq, flagged, qtype_name, payload in rows:
+    for position, stored, seq, flagged, order, qtype_name, payload in rows:
+        qtype = qtypes.get(qtype_name)
         try:
-            response = qtypes.get(qtype_name).response_from_form(payload, form.getlist, f"q{position}")
+            raw = qtype.form_response(payload, form.getlist, f"q{position}")
+            response = qtype.clean_response(payload, raw, option_order=order)
         except ValueError as error:
             raise bad_request(f"question {position + 1}: {error}") from None
         flag = bool(form.get(f"flag-{position}"))
         if response != stored or flag != bool(flagged):
-            changes.append({"slot": position, "seq": seq + 1, "response": response, "flagged": flag})
+            changes.append({"slot": position, "seq": seq + 1, "response": raw, "flagged": flag})
     return changes

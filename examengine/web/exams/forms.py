@@ -90,7 +90,8 @@ class ExamForm(FlaskForm):
     show_score = RadioField(_l("Show the score"), choices=_choices(SHOW_SCORE_LABELS),
                             validators=[InputRequired(message=_l("Choose when the score is shown."))])
     show_correctness = BooleanField(_l("Show whether each answer was right"))
-    show_answers = BooleanField(_l("Show the answer key and explanations"))
+    show_answers = BooleanField(_l("Show the answer key and explanations"), description=_l(
+        "On the review, once the examinee has used all their attempts and the exam has closed for everybody."))
     multiple_scoring = RadioField(
         _l("Multiple-choice scoring"), choices=_choices(MULTIPLE_SCORING_LABELS),
         validators=[InputRequired(message=_l("Choose how multiple-choice questions are scored."))],

@@ -24,9 +24,12 @@ from tests.exam_builders import (
     STANDARD_TYPES,
     WRONG,
     build_exam,
+    close_exam,
     ensure_user,
     import_bank,
     objective_bank,
+    option_orders,
+    shown,
     standard_changes,
 )
 
@@ -137,7 +140,7 @@ def test_paper_is_frozen_when_the_bank_changes(ctx):
 def test_paper_view_never_contains_key_material(ctx):
     exam = build_exam(users=["alice"])
     attempt = svc.start_or_resume(exam.id, user())
-    svc.save_changes(attempt, standard_changes(svc.paper_view(attempt)))
+    svc.save_changes(attempt, standard_changes(attempt))
     views = svc.paper_view(attempt)
     assert sorted(v.qtype for v in views) == sorted(STANDARD_TYPES)
     dumped = json.dumps([v.__dict__ for v in views], default=str, ensure_ascii=False)
@@ -157,14 +160,18 @@ def test_paper_view_prefills_responses_and_reports_answered_and_flags(ctx):
     views = {v.qtype: v for v in svc.paper_view(attempt)}
     assert not any(v.answered or v.flagged for v in views.values())
     assert views["single"].context["field_name"] == f"q{views['single'].position}"
+    order = option_orders(attempt.id)[views["single"].position]
     svc.save_changes(attempt, [
-        {"slot": views["single"].position, "seq": 1, "response": 1, "flagged": True},
+        {"slot": views["single"].position, "seq": 1, "response": shown(1, order), "flagged": True},
         {"slot": views["fill"].position, "seq": 1, "response": ["https", ""]},
         {"slot": views["short"].position, "seq": 1, "response": "My text"},
     ])
     views = {v.qtype: v for v in svc.paper_view(attempt)}
     assert views["single"].answered and views["single"].flagged and views["single"].seq == 1
-    assert [o["index"] for o in views["single"].context["options"] if o["checked"]] == [1]
+    # Resume: the stored authored index 1 (443) is checked at its displayed position.
+    options = views["single"].context["options"]
+    assert [o["value"] for o in options if o["checked"]] == [shown(1, order)]
+    assert "443" in next(o["html"] for o in options if o["checked"])
     assert 'value="https"' in views["fill"].context["stem_html"]
     assert views["short"].context["text"] == "My text" and views["short"].answered
     assert not views["analysis"].answered and views["analysis"].section_title == "Part 1"
@@ -202,7 +209,7 @@ def test_save_result_counts_down_and_repeated_slots_keep_the_highest_seq(ctx):
 def test_flag_only_change(ctx):
     exam = build_exam(users=["alice"], rules=[{"count": 1, "qtype": "single"}])
     attempt = svc.start_or_resume(exam.id, user())
-    svc.save_changes(attempt, [{"slot": 0, "seq": 1, "response": 2}])
+    svc.save_changes(attempt, [{"slot": 0, "seq": 1, "response": shown(2, option_orders(attempt.id)[0])}])
     svc.save_changes(attempt, [{"slot": 0, "seq": 2, "flagged": True}])
     db.session.expire_all()
     slot = db.session.scalar(select(AttemptSlot))
@@ -257,21 +264,28 @@ def test_changes_from_form_reads_the_no_js_form(ctx):
     exam = build_exam(users=["alice"])
     attempt = svc.start_or_resume(exam.id, user())
     views = {v.qtype: v.position for v in svc.paper_view(attempt)}
+    orders = option_orders(attempt.id)
+    single, multiple = shown(1, orders[views["single"]]), shown([0, 1], orders[views["multiple"]])
     form = MultiDict([
-        (f"q{views['single']}", "1"), (f"q{views['multiple']}", "0"), (f"q{views['multiple']}", "1"),
+        (f"q{views['single']}", str(single)), *[(f"q{views['multiple']}", str(p)) for p in multiple],
         (f"q{views['truefalse']}", "true"), (f"q{views['fill']}.0", "ＨＴＴＰＳ"), (f"q{views['fill']}.1", "3.14"),
         (f"q{views['short']}", "Short\r\nanswer"), (f"q{views['analysis']}", ""), (f"flag-{views['analysis']}", "1"),
     ])
     changes = svc.changes_from_form(attempt, form)
     by_slot = {c["slot"]: c for c in changes}
     assert len(changes) == 6 and all(c["seq"] == 1 for c in changes)
-    assert by_slot[views["multiple"]]["response"] == [0, 1]
-    assert by_slot[views["analysis"]] == {"slot": views["analysis"], "seq": 1, "response": None, "flagged": True}
+    # The changes are what the page's JSON save would send (displayed positions); saving maps them once.
+    assert by_slot[views["multiple"]]["response"] == [str(p) for p in multiple]
+    assert by_slot[views["analysis"]] == {"slot": views["analysis"], "seq": 1, "response": "", "flagged": True}
     svc.save_changes(attempt, changes)
+    db.session.expire_all()
+    stored = {s.position: s.response for s in db.session.get(Attempt, attempt.id).slots}
+    assert stored[views["single"]] == 1 and stored[views["multiple"]] == [0, 1]  # authored indexes
+    assert stored[views["analysis"]] is None
     assert svc.changes_from_form(attempt, form) == []  # nothing changed since
-    form.setlist(f"q{views['single']}", ["0"])
+    form.setlist(f"q{views['single']}", [str(shown(0, orders[views["single"]]))])
     assert [c["slot"] for c in svc.changes_from_form(attempt, form)] == [views["single"]]
-    form.setlist(f"q{views['single']}", ["7"])
+    form.setlist(f"q{views['single']}", ["4"])  # the question has 4 options: positions 0..3
     refused("bad_request", svc.changes_from_form, attempt, form)
 
 
@@ -280,7 +294,7 @@ def test_changes_from_form_reads_the_no_js_form(ctx):
 def test_submit_grades_objective_and_leaves_written_open(ctx):
     exam = build_exam(users=["alice"])
     attempt = svc.start_or_resume(exam.id, user())
-    svc.save_changes(attempt, standard_changes(svc.paper_view(attempt)))
+    svc.save_changes(attempt, standard_changes(attempt))
     svc.submit(attempt)
     assert attempt.state == "submitted" and attempt.submitted_by == "examinee" and attempt.score is None
     assert attempt.max_score == 24
@@ -306,7 +320,7 @@ def test_submit_grades_objective_and_leaves_written_open(ctx):
 def test_objective_only_attempt_is_graded_at_once(ctx, scoring, multiple_response, expected):
     exam = build_exam(users=["alice"], rules=OBJECTIVE, multiple_scoring=scoring)
     attempt = svc.start_or_resume(exam.id, user())
-    svc.save_changes(attempt, standard_changes(svc.paper_view(attempt), {**CORRECT, "multiple": multiple_response}))
+    svc.save_changes(attempt, standard_changes(attempt, {**CORRECT, "multiple": multiple_response}))
     svc.submit(attempt)
     assert attempt.state == "graded" and attempt.score == expected and attempt.max_score == 9
 
@@ -314,9 +328,9 @@ def test_objective_only_attempt_is_graded_at_once(ctx, scoring, multiple_respons
 def test_wrong_and_unanswered_score_zero_and_fill_takes_full_width(ctx):
     exam = build_exam(users=["alice"], rules=OBJECTIVE)
     attempt = svc.start_or_resume(exam.id, user())
-    views = svc.paper_view(attempt)
-    changes = standard_changes(views, {**WRONG, "fill": ["ＨＴＴＰＳ", "3.2"]})
-    svc.save_changes(attempt, [c for c in changes if c["response"] != WRONG["truefalse"]])
+    truefalse = next(v.position for v in svc.paper_view(attempt) if v.qtype == "truefalse")
+    changes = standard_changes(attempt, {**WRONG, "fill": ["ＨＴＴＰＳ", "3.2"]})
+    svc.save_changes(attempt, [c for c in changes if c["slot"] != truefalse])  # true/false left unanswered
     svc.submit(attempt)
     assert attempt.score == 1  # half of the fill question; the rest wrong or unanswered
 
@@ -336,7 +350,7 @@ def test_submit_is_idempotent(ctx):
 def _finished(**exam_fields):
     exam = build_exam(users=["alice"], **exam_fields)
     attempt = svc.start_or_resume(exam.id, user())
-    svc.save_changes(attempt, standard_changes(svc.paper_view(attempt)))
+    svc.save_changes(attempt, standard_changes(attempt))
     svc.submit(attempt)
     return exam, attempt
 
@@ -373,8 +387,10 @@ def test_review_after_grading_waits_for_the_reviewer(ctx):
 
 
 def test_review_with_correctness_and_answers(ctx):
-    _exam, attempt = _finished(show_score="immediately", show_correctness=True, show_answers=True)
+    exam, attempt = _finished(show_score="immediately", show_correctness=True, show_answers=True)
+    close_exam(exam.id)
     review = svc.review_view(attempt)
+    assert review.show_answers and review.answers_after is None
     slots = {s.qtype: s for s in review.slots}
     assert slots["single"].correct is True and slots["single"].score == 2
     assert slots["short"].correct is None and slots["short"].needs_grading
@@ -382,6 +398,71 @@ def test_review_with_correctness_and_answers(ctx):
     assert "SINGLE-EXPLANATION-SECRET" in slots["single"].context["explanation_html"]
     assert "SHORT-REFERENCE-SECRET" in slots["short"].context["reference_html"]
     assert any(o.get("correct") for o in slots["multiple"].context["options"])
+
+
+def _sit_again(exam, **kwargs):
+    attempt = svc.start_or_resume(exam.id, user(), **kwargs)
+    svc.save_changes(attempt, standard_changes(attempt))
+    svc.submit(attempt)
+    return attempt
+
+
+def _assert_key_hidden(review):
+    assert not review.show_answers
+    dumped = json.dumps([s.__dict__ for s in review.slots], default=str, ensure_ascii=False)
+    for marker in KEY_MARKERS:
+        assert marker not in dumped, marker
+    for slot in review.slots:
+        assert not slot.context["show_key"] and not slot.explanation_html
+        assert not {"answer", "blanks", "reference_html", "rubric", "explanation_html"} & {
+            k for k, v in slot.context.items() if v}
+        assert all("correct" not in option for option in slot.context.get("options", []))
+
+
+def test_review_withholds_answers_while_attempts_are_left_or_the_exam_is_open(ctx):
+    """Attempt 1's key would answer attempt 2, and an open exam's key could be passed to a colleague."""
+    exam, first = _finished(show_score="immediately", show_correctness=True, show_answers=True,
+                            attempts_allowed=2)
+    review = svc.review_view(first)
+    _assert_key_hidden(review)
+    assert review.answers_after == exam.closes_at
+    assert review.score_visible and {s.qtype: s.correct for s in review.slots}["single"] is True  # scores still
+    close_exam(exam.id)
+    _assert_key_hidden(svc.review_view(first))  # closed, but attempt 2 is still owed: a reopening would allow it
+    exam.closes_at = utcnow() + timedelta(days=1)
+    db.session.commit()
+    second = _sit_again(exam)
+    _assert_key_hidden(svc.review_view(second))  # no attempts left, but the exam is still open
+    close_exam(exam.id)
+    for attempt in (first, second):
+        review = svc.review_view(attempt)
+        assert review.show_answers and review.answers_after is None
+        assert "SINGLE-EXPLANATION-SECRET" in {s.qtype: s for s in review.slots}["single"].explanation_html
+
+
+def test_review_answers_count_overrides_of_attempts_and_of_the_close(ctx):
+    exam, first = _finished(show_answers=True)
+    close_exam(exam.id)
+    assert svc.review_view(first).show_answers
+    # An extra attempt granted to alice hides the key again, the window being closed or not.
+    override = ExamOverride(exam_id=exam.id, user_id=user().id, extra_attempts=1)
+    db.session.add(override)
+    db.session.commit()
+    _assert_key_hidden(svc.review_view(first))
+    override.closes_at = utcnow() + timedelta(hours=2)  # her own later close, so she can use it
+    db.session.commit()
+    second = _sit_again(exam)
+    _assert_key_hidden(svc.review_view(second))  # no attempt left, but her window is open
+    # The later close now belongs to bob: the exam is open for him, and alice's key would help him.
+    override.closes_at = None
+    db.session.add(ExamOverride(exam_id=exam.id, user_id=user("bob").id, closes_at=utcnow() + timedelta(hours=2)))
+    db.session.commit()
+    review = svc.review_view(second)
+    _assert_key_hidden(review)
+    assert review.answers_after == db.session.get(ExamOverride, (exam.id, user("bob").id)).closes_at
+    later = utcnow() + timedelta(hours=3)
+    assert svc.review_view(second, now=later).show_answers
+    assert not svc.review_view(second, now=later - timedelta(hours=1)).show_answers
 
 
 def test_review_correctness_without_answers(ctx):
@@ -409,7 +490,7 @@ def test_exam_cards_statuses(ctx):
     build_exam(bank_md=None, title="Someone else's", users=["bob"])
     attempt = svc.start_or_resume(running.id, alice, now=now)
     done = svc.start_or_resume(graded.id, alice, now=now)
-    svc.save_changes(done, standard_changes(svc.paper_view(done)), now=now)
+    svc.save_changes(done, standard_changes(done), now=now)
     svc.submit(done, now=now)
     waiting = svc.start_or_resume(pending.id, alice, now=now)
     svc.submit(waiting, now=now)
@@ -495,7 +576,7 @@ def test_automatic_grading_is_recorded_in_the_audit_log(ctx):
 
     exam = build_exam(users=["alice"])
     attempt = svc.start_or_resume(exam.id, user())
-    svc.save_changes(attempt, standard_changes(svc.paper_view(attempt), CORRECT))
+    svc.save_changes(attempt, standard_changes(attempt, CORRECT))
     svc.submit(attempt)
     rows = db.session.scalars(select(ScoreChange).where(ScoreChange.attempt_id == attempt.id)).all()
     graded = [slot for slot in attempt.slots if slot.score is not None]

@@ -23,7 +23,7 @@ from examengine.models._time import utcnow
 from examengine.services.attempts import AttemptRefused
 from examengine.services.attempts import flow as svc
 from examengine.services.attempts import submission as grading
-from tests.exam_builders import build_exam, ensure_user, import_bank, objective_bank
+from tests.exam_builders import build_exam, ensure_user, import_bank, objective_bank, option_orders
 
 THREADS = 8
 
@@ -69,14 +69,15 @@ def test_racing_saves_of_one_slot_keep_the_newest_seq(app):
         with app.app_context():
             slot = db.session.scalar(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id))
             assert slot.response_seq == base + THREADS
-            assert slot.response == (THREADS - 1) % 3
+            # Saves post displayed positions; the slot stores the authored index shown there.
+            assert slot.response == slot.option_order[(THREADS - 1) % 3]
         newest = results[THREADS - 1]
         assert newest == ([0], [])  # the newest is always stored
         assert all(saved or stale for saved, stale in results)
 
 
 def test_saves_racing_submit_grade_the_newest_acknowledged_answers(app):
-    """Savers write slots 0..3 with rising seqs, alternating right (1) and wrong (0); submitters race them."""
+    """Savers write slots 0..3 with rising seqs, alternating positions 1 and 0; submitters race them."""
     slots = 4
     _exam_id, (attempt_id,) = setup_attempt(app, [{"count": slots, "bank_keys": ["obj"]}])
     acknowledged: dict[int, tuple[int, int]] = {}  # slot -> (seq, response) of the newest acknowledged save
@@ -110,8 +111,10 @@ def test_saves_racing_submit_grade_the_newest_acknowledged_answers(app):
             .where(AttemptSlot.attempt_id == attempt_id)
         ).all()
         total = 0.0
+        orders = option_orders(attempt_id)
         for slot, version in rows:
-            seq, response = acknowledged.get(slot.position, (0, None))
+            seq, position = acknowledged.get(slot.position, (0, None))
+            response = None if position is None else orders[slot.position][position]  # stored: authored index
             assert (slot.response_seq, slot.response) == (seq, response), slot.position
             grade = qtypes.get(version.qtype).grade(version.payload, slot.response, float(slot.points))
             assert slot.auto_score == slot.score == grade.score

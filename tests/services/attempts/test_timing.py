@@ -11,7 +11,7 @@ from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot, ExamOverride
 from examengine.services.attempts import AttemptRefused
 from examengine.services.attempts import flow as svc
-from tests.exam_builders import CORRECT, build_exam, ensure_user, standard_changes
+from tests.exam_builders import CORRECT, build_exam, ensure_user, option_orders, shown, standard_changes
 
 T0 = datetime(2026, 3, 2, 1, 0, 0)  # naive UTC: 09:00 in Shanghai
 OBJECTIVE = [{"count": 1, "qtype": t} for t in ("single", "multiple", "truefalse", "fill")]
@@ -72,11 +72,12 @@ def test_save_accepted_within_grace_and_rejected_after(clock, app):
     single = next(v.position for v in views if v.qtype == "single")
     deadline = attempt.deadline
     clock.move_to(at(deadline + timedelta(seconds=grace)))
-    result = svc.save_changes(attempt, [{"slot": single, "seq": 1, "response": CORRECT["single"]}])
+    right = shown(CORRECT["single"], option_orders(attempt.id)[single])
+    result = svc.save_changes(attempt, [{"slot": single, "seq": 1, "response": right}])
     assert result.saved == [single] and result.seconds_left == 0
     clock.move_to(at(deadline + timedelta(seconds=grace, milliseconds=1)))
     with pytest.raises(AttemptRefused) as info:
-        svc.save_changes(attempt, [{"slot": single, "seq": 2, "response": 0}])
+        svc.save_changes(attempt, [{"slot": single, "seq": 2, "response": (right + 1) % 4}])
     assert info.value.reason == "too_late" and "Time is up" in info.value.message
     # The late save was not stored; the attempt is finalized as it stood, and graded.
     db.session.expire_all()
@@ -90,7 +91,7 @@ def test_save_accepted_within_grace_and_rejected_after(clock, app):
 def test_overdue_attempt_is_finalized_on_access(clock):
     exam = build_exam(users=["alice"], time_limit_minutes=30, rules=OBJECTIVE)
     attempt = svc.start_or_resume(exam.id, alice())
-    svc.save_changes(attempt, standard_changes(svc.paper_view(attempt)))
+    svc.save_changes(attempt, standard_changes(attempt))
     clock.move_to(at(T0 + timedelta(minutes=30, seconds=59)))
     assert svc.own_attempt(attempt.id, alice()).state == "in_progress"  # within grace
     clock.move_to(at(T0 + timedelta(minutes=31, seconds=1)))

@@ -6,9 +6,11 @@ import re
 
 import pytest
 
+from examengine.extensions import db
+from examengine.models import ExamOverride
 from tests.conftest import PASSWORD, Auth, csrf_token_from
-from tests.exam_builders import CORRECT, KEY_MARKERS, make_exam
-from tests.web.exam_fixtures import attempt_state, employee_client, positions, save, slot_state, start
+from tests.exam_builders import CORRECT, KEY_MARKERS, ensure_user, make_exam
+from tests.web.exam_fixtures import attempt_state, close, employee_client, positions, posted, save, slot_state, start
 
 # Visible only when the key is shown: the partials' key badges and headings.
 KEY_LABELS = ("Correct", "Accepted answers", "Reference answer", "Rubric", "Explanation")
@@ -93,13 +95,14 @@ def test_the_exam_page_and_every_json_answer_hold_no_key(app, two_employees):
     assert page.status_code == 200
     assert_no_key(page.text)
     assert "data-correct" not in page.text and "correct" not in page.text.lower().replace("incorrect", "")
-    # The options' values are indexes into the ORIGINAL option list, nothing else.
+    # The options' values are their displayed positions, in page order: nothing about the key.
     values = re.findall(rf'name="q{where["single"]}"[^>]*value="([^"]*)"', page.text)
-    assert sorted(values) == ["0", "1", "2", "3"]
+    assert values == ["0", "1", "2", "3"]
     assert sorted(re.findall(rf'name="q{where["truefalse"]}"[^>]*value="([^"]*)"', page.text)) == ["false", "true"]
 
     answers = [
-        save(alice, attempt_id, *[{"slot": where[t], "seq": 1, "response": CORRECT[t]} for t in CORRECT]),
+        save(alice, attempt_id, *[{"slot": where[t], "seq": 1, "response": r}
+                                  for t, r in posted(app, attempt_id, CORRECT).items()]),
         save(alice, attempt_id, {"slot": where["single"], "seq": 1, "response": 0}),  # stale
         save(alice, attempt_id),  # heartbeat
         save(alice, attempt_id, {"slot": where["multiple"], "seq": 2, "response": [9]}),  # malformed
@@ -120,8 +123,10 @@ def test_the_exam_page_and_every_json_answer_hold_no_key(app, two_employees):
     assert alice.get(f"/attempts/{attempt_id}/review").status_code == 302
     assert attempt_state(app, attempt_id)["state"] == "in_progress"
 
-    # Once finalized, and only because this exam's policy shows answers, the key appears (control).
+    # Once finalized and the exam closed, and only because this exam's policy shows answers, the key
+    # appears (control).
     alice.post(f"/attempts/{attempt_id}/submit")
+    close(app, attempt_id)
     review = alice.get(f"/attempts/{attempt_id}/review").text
     assert "SINGLE-EXPLANATION-SECRET" in review and "SHORT-REFERENCE-SECRET" in review
 
@@ -156,7 +161,7 @@ def test_a_json_save_needs_the_csrf_header(csrf_exam):
     page = client.get(f"/attempts/{attempt_id}").text
     token = re.search(r'data-csrf-token="([^"]+)"', page).group(1)
     slot = positions(app, attempt_id)["single"]
-    change = {"slot": slot, "seq": 1, "response": CORRECT["single"]}
+    change = {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]}
 
     refused = save(client, attempt_id, change)
     assert refused.status_code == 400
@@ -181,3 +186,60 @@ def test_every_form_on_the_exam_path_needs_the_token(csrf_exam):
     response = client.post(f"/attempts/{attempt_id}/save-form", data={"action": "confirm", "csrf_token": token})
     assert response.status_code == 302
     assert attempt_state(app, attempt_id)["state"] != "in_progress"
+
+
+# --- answers only after the last attempt, once the exam has closed (issue 8, item 2) ---
+
+def test_answers_stay_hidden_while_attempts_are_left_or_the_exam_is_open(app):
+    exam_id = make_exam(app, users=["alice"], attempts_allowed=2, show_score="immediately", show_answers=True)
+    alice = employee_client(app, "alice")
+
+    def sit() -> int:
+        attempt_id = start(alice, exam_id)
+        where = positions(app, attempt_id)
+        assert save(alice, attempt_id, *[{"slot": where[t], "seq": 1, "response": r}
+                                         for t, r in posted(app, attempt_id, CORRECT).items()]).status_code == 200
+        submitted = alice.post(f"/attempts/{attempt_id}/submit", headers={"Accept": "application/json"})
+        assert submitted.is_json and set(submitted.get_json()) == {"state", "review_url"}
+        return attempt_id
+
+    def assert_hidden(attempt_id: int) -> None:
+        review = alice.get(f"/attempts/{attempt_id}/review")
+        assert review.status_code == 200
+        assert_no_key(review.text)
+        assert 'data-testid="answers-later"' in review.text and "after your last attempt" in review.text
+        assert 'data-testid="provisional-score"' in review.text  # the score policy still applies
+        # Every JSON answer the examinee can get about this attempt: none carries the key either.
+        for response in (save(alice, attempt_id, {"slot": 0, "seq": 99, "response": None}), save(alice, attempt_id),
+                         alice.post(f"/attempts/{attempt_id}/submit", headers={"Accept": "application/json"}),
+                         alice.post(f"/attempts/{attempt_id}/events", json={"events": []}),
+                         alice.get(f"/attempts/{attempt_id}/review", headers={"Accept": "application/json"})):
+            assert_no_key(response.text)
+        for url in ("/", "/exams", f"/exams/{exam_id}", "/results", "/appeals/mine"):
+            assert_no_key(alice.get(url).text)
+
+    first = sit()
+    assert_hidden(first)  # attempt 2 can still be started: attempt 1's key would answer it
+    second = sit()
+    assert_hidden(first)  # no attempt left, but the exam is still open (a colleague could be sent it)
+    assert_hidden(second)
+    close(app, second)
+    for attempt_id in (first, second):
+        review = alice.get(f"/attempts/{attempt_id}/review").text
+        assert "SINGLE-EXPLANATION-SECRET" in review and "SHORT-REFERENCE-SECRET" in review
+        assert "FILLSECRETALT" in review and 'data-testid="answers-later"' not in review
+
+
+def test_an_extra_attempt_hides_the_answers_again(app):
+    exam_id = make_exam(app, users=["alice"], show_answers=True)
+    alice = employee_client(app, "alice")
+    attempt_id = start(alice, exam_id)
+    alice.post(f"/attempts/{attempt_id}/submit")
+    close(app, attempt_id)
+    assert "SINGLE-EXPLANATION-SECRET" in alice.get(f"/attempts/{attempt_id}/review").text
+    with app.app_context():  # an extra attempt for alice (her window stays closed): counted
+        db.session.add(ExamOverride(exam_id=exam_id, user_id=ensure_user("alice").id, extra_attempts=1))
+        db.session.commit()
+    review = alice.get(f"/attempts/{attempt_id}/review").text
+    assert_no_key(review)
+    assert 'data-testid="answers-later"' in review

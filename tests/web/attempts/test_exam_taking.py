@@ -10,7 +10,7 @@ import time_machine
 
 from examengine.models._time import utcnow
 from tests.exam_builders import CORRECT, KEY_MARKERS, STANDARD_POINTS, WRONG, make_exam
-from tests.web.exam_fixtures import attempt_state, employee_client, positions, save, slot_state, start
+from tests.web.exam_fixtures import attempt_state, close, employee_client, positions, posted, save, slot_state, start
 
 OBJECTIVE = [{"count": 1, "qtype": qtype} for qtype in ("single", "multiple", "truefalse", "fill")]
 
@@ -48,7 +48,7 @@ def test_the_exam_list_shows_every_status(app):
         attempt_id = start(client, ids[name])
         if name == "graded":
             save(client, attempt_id, {"slot": positions(app, attempt_id)["single"], "seq": 1,
-                                      "response": CORRECT["single"]})
+                                      "response": posted(app, attempt_id, CORRECT)["single"]})
         assert client.post(f"/attempts/{attempt_id}/submit").status_code == 302
 
     page = client.get("/exams")
@@ -151,8 +151,9 @@ def test_start_refusals_are_explained(app):
 def test_json_save_stores_answers_and_reports_the_time_left(app, alice, exam_id):
     attempt_id = start(alice, exam_id)
     where = positions(app, attempt_id)
+    single = posted(app, attempt_id, CORRECT)["single"]  # the option's position on this paper
     response = save(alice, attempt_id,
-                    {"slot": where["single"], "seq": 1, "response": CORRECT["single"]},
+                    {"slot": where["single"], "seq": 1, "response": single},
                     {"slot": where["fill"], "seq": 3, "response": ["HTTPS", "3.14"], "flagged": True},
                     {"slot": where["short"], "seq": 1, "response": "Check <b>DNS</b>"})
     assert response.status_code == 200
@@ -161,11 +162,12 @@ def test_json_save_stores_answers_and_reports_the_time_left(app, alice, exam_id)
     assert body["stale"] == []
     assert 1700 <= body["seconds_left"] <= 1800
     state = slot_state(app, attempt_id)
-    assert state[where["single"]] == (CORRECT["single"], 1, False)
+    assert state[where["single"]] == (CORRECT["single"], 1, False)  # stored as the authored index
     assert state[where["fill"]] == (["HTTPS", "3.14"], 3, True)
 
+    # Resuming: the saved answer is checked where this paper shows it, and only there.
     page = alice.get(f"/attempts/{attempt_id}").text
-    assert re.search(rf'name="q{where["single"]}"[^>]*value="{CORRECT["single"]}"\s+checked', page)
+    assert re.findall(rf'name="q{where["single"]}"[^>]*value="(\d)"\s+checked', page) == [str(single)]
     assert f'id="flag-{where["fill"]}" value="1" checked' in page
     assert "Check &lt;b&gt;DNS&lt;/b&gt;" in page  # the examinee's text is escaped
     assert re.search(rf'data-slot="{where["fill"]}"[^>]*data-seq="3"', page)
@@ -222,13 +224,14 @@ def test_a_save_that_is_not_json_is_a_400(app, alice, exam_id):
 def test_saves_are_accepted_during_the_grace_period_and_refused_after_it(app, alice, exam_id):
     attempt_id = start(alice, exam_id)
     slot = positions(app, attempt_id)["single"]
+    right, wrong = posted(app, attempt_id, CORRECT)["single"], posted(app, attempt_id, WRONG)["single"]
     deadline = attempt_state(app, attempt_id)["deadline"]
     grace = app.config["EXAMENGINE_GRACE_SECONDS"]
     with time_machine.travel(deadline + timedelta(seconds=grace - 5), tick=False):
-        body = save(alice, attempt_id, {"slot": slot, "seq": 1, "response": CORRECT["single"]}).get_json()
+        body = save(alice, attempt_id, {"slot": slot, "seq": 1, "response": right}).get_json()
         assert body["saved"] == [slot] and body["seconds_left"] == 0
     with time_machine.travel(deadline + timedelta(seconds=grace + 5), tick=False):
-        response = save(alice, attempt_id, {"slot": slot, "seq": 2, "response": WRONG["single"]})
+        response = save(alice, attempt_id, {"slot": slot, "seq": 2, "response": wrong})
         assert response.status_code == 409
         body = response.get_json()
         assert body["reason"] == "too_late" and "Time is up" in body["error"]
@@ -256,7 +259,10 @@ def test_a_heartbeat_without_changes_returns_the_time_left(app, alice, exam_id):
 
 # --- the page without JavaScript ---
 
-def _form(where: dict[str, int], **answers) -> dict:
+def _form(app, attempt_id: int, **answers) -> dict:
+    """The no-JS form's fields for `answers` (choice answers in authored indexes, posted as positions)."""
+    where = positions(app, attempt_id)
+    answers = {**answers, **posted(app, attempt_id, answers)}
     data = {}
     if "single" in answers:
         data[f"q{where['single']}"] = str(answers["single"])
@@ -275,7 +281,8 @@ def _form(where: dict[str, int], **answers) -> dict:
 def test_the_form_saves_without_javascript(app, alice, exam_id):
     attempt_id = start(alice, exam_id)
     where = positions(app, attempt_id)
-    data = _form(where, single=1, multiple=[0, 1], truefalse=True, fill=["https", "3.140"], short="Ping it")
+    data = _form(app, attempt_id, single=1, multiple=[0, 1], truefalse=True, fill=["https", "3.140"],
+                 short="Ping it")
     data.update({"action": "save", f"flag-{where['analysis']}": "1"})
     response = alice.post(f"/attempts/{attempt_id}/save-form", data=data)
     assert response.status_code == 302 and response.headers["Location"] == f"/attempts/{attempt_id}"
@@ -292,7 +299,7 @@ def test_the_form_saves_without_javascript(app, alice, exam_id):
 def test_submitting_the_form_asks_for_confirmation_listing_unanswered_questions(app, alice, exam_id):
     attempt_id = start(alice, exam_id)
     where = positions(app, attempt_id)
-    data = _form(where, single=1, truefalse=False)
+    data = _form(app, attempt_id, single=1, truefalse=False)
     data["action"] = "submit"
     page = alice.post(f"/attempts/{attempt_id}/save-form", data=data)
     assert page.status_code == 200
@@ -318,8 +325,7 @@ def test_confirmed_form_submit_saves_and_submits_at_once(app):
     exam_id = make_exam(app, users=["alice"], rules=OBJECTIVE, show_score="immediately")
     alice = employee_client(app, "alice")
     attempt_id = start(alice, exam_id)
-    where = positions(app, attempt_id)
-    data = _form(where, single=1, multiple=[0, 1], truefalse=True, fill=["ＨＴＴＰＳ", "3.140"])
+    data = _form(app, attempt_id, single=1, multiple=[0, 1], truefalse=True, fill=["ＨＴＴＰＳ", "3.140"])
     data["action"] = "confirm"
     response = alice.post(f"/attempts/{attempt_id}/save-form", data=data)
     assert response.headers["Location"] == f"/attempts/{attempt_id}/review"
@@ -367,7 +373,8 @@ def _sit(app, **exam_fields) -> tuple:
     client = employee_client(app, "alice")
     attempt_id = start(client, exam_id)
     where = positions(app, attempt_id)
-    changes = [{"slot": where[t], "seq": 1, "response": CORRECT[t]} for t in ("single", "multiple", "truefalse")]
+    answers = posted(app, attempt_id, CORRECT)
+    changes = [{"slot": where[t], "seq": 1, "response": answers[t]} for t in ("single", "multiple", "truefalse")]
     changes.append({"slot": where["fill"], "seq": 1, "response": WRONG["fill"]})
     if "short" in where:
         changes.append({"slot": where["short"], "seq": 1, "response": "Scope, then layers"})
@@ -420,7 +427,9 @@ def test_review_never_shows_no_score(app):
 
 def test_review_with_correctness_and_answers(app):
     client, attempt_id, where = _sit(app, show_score="immediately", show_correctness=True, show_answers=True)
+    close(app, attempt_id)  # answers are shown only once the exam has closed (and no attempt is left)
     page = client.get(f"/attempts/{attempt_id}/review").text
+    assert 'data-testid="answers-later"' not in page
     blocks = {int(m.group(1)): m.group(0) for m in
               re.finditer(r'data-slot="(\d+)" data-testid="review-question".*?</section>', page, re.S)}
     assert 'data-correct="yes"' in blocks[where["single"]]
