@@ -382,7 +382,7 @@
 
   function refusedAsLate(positions) {
     // These answers reached the server after it stopped taking answers: it does not hold them. Their
-    // local copy stays (localStorage "pending"), the examinee reads which ones, and the page neither
+    // local copy stays (localStorage "pending-positions"), the examinee reads which ones, and the page neither
     // submits nor reloads over the message.
     lateRefused = true;
     window.clearTimeout(retryTimer);

@@ -5,7 +5,6 @@ still ask first (their confirm() moved from onsubmit= to static/js/app.js)."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -13,20 +12,13 @@ from playwright.sync_api import expect
 from examengine.extensions import db
 from examengine.models import QuestionVersion
 from examengine.services.accounts import create_user
+from tests.browser.helpers import wait_for
 from tests.exam_builders import make_exam
 from tests.grading_builders import grading_exam
 
 PASSWORD = "correct-horse-42"
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'"
 
-
-def wait_for(condition, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def signed_in(browser, base, username):

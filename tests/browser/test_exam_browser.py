@@ -6,6 +6,7 @@ import time
 
 from playwright.sync_api import expect
 
+from tests.browser.helpers import option, option_input, wait_for
 from tests.exam_builders import make_exam
 from tests.web.exam_fixtures import attempt_state, positions, slot_state
 
@@ -27,22 +28,7 @@ def seconds(text: str) -> int:
     return parts[0] * 3600 + parts[1] * 60 + parts[2]
 
 
-def wait_for(condition, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
-
-def option(page, position: int, text: str):
-    """The label of the option showing `text` (options are shuffled: found by what they say)."""
-    return page.locator(f"#q-{position} label.form-check-label", has_text=re.compile(rf"(^|\W){re.escape(text)}(\W|$)"))
-
-
-def option_input(page, position: int, text: str):
-    return page.locator("#" + option(page, position, text).get_attribute("for"))
 
 
 def test_an_employee_sits_an_exam(page, live_server, app):

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from examengine.extensions import db
 from examengine.models import Attempt
 from examengine.models._time import utcnow
+from tests.browser.helpers import option, wait_for
 from tests.exam_builders import CORRECT, make_exam
 from tests.web.db_faults import disconnect_error, disk_full_error, failing_statements, writes
 from tests.web.exam_fixtures import attempt_state, positions, slot_state
@@ -27,14 +28,6 @@ RETRY_AFTER = 2
 def app(app_factory):
     return app_factory(EXAMENGINE_RETRY_AFTER_SECONDS=RETRY_AFTER)
 
-
-def wait_for(condition, timeout=15.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def sit(page, base, app, username="alice"):
@@ -53,7 +46,7 @@ def sit(page, base, app, username="alice"):
 
 
 def pending_on_device(page, attempt_id) -> dict:
-    return json.loads(page.evaluate(f"localStorage.getItem('examengine:attempt:{attempt_id}:pending')") or "{}")
+    return json.loads(page.evaluate(f"localStorage.getItem('examengine:attempt:{attempt_id}:pending-positions')") or "{}")
 
 
 def saves_only(times):
@@ -73,7 +66,7 @@ def test_a_database_outage_shows_retrying_keeps_the_answer_and_honours_retry_aft
     with failing_statements(app, disconnect_error(app), when=saves_only(attempts)):
         page.fill(f"textarea[name=q{short}]", "Typed while the database restarts.")
         expect(status).to_have_attribute("data-state", "retrying")
-        wait_for(lambda: len(set(round(t, 1) for t in attempts)) >= 3)
+        wait_for(lambda: len(set(round(t, 1) for t in attempts)) >= 3, timeout=30)
         assert pending_on_device(page, attempt_id)[str(short)]["response"] == "Typed while the database restarts."
         assert slot_state(app, attempt_id)[short][0] is None
         expect(page.get_by_test_id("exam-alert")).to_be_hidden()  # a restart needs no admin: no alarm
@@ -89,7 +82,7 @@ def test_a_full_disk_says_why_and_clears_the_message_once_saved(page, live_serve
     attempt_id, where = sit(page, live_server, app, "bob")
     alert = page.get_by_test_id("exam-alert")
     with failing_statements(app, disk_full_error(app), when=writes):
-        page.locator(f"label[for=q{where['single']}-1]").click()
+        option(page, where["single"], "443").click()  # the key, CORRECT["single"]
         expect(page.get_by_test_id("save-status")).to_have_attribute("data-state", "retrying")
         expect(alert).to_be_visible()
         expect(alert).not_to_be_empty()  # the server's translated reason
@@ -101,7 +94,7 @@ def test_a_full_disk_says_why_and_clears_the_message_once_saved(page, live_serve
 def test_answers_arriving_too_late_are_listed_and_kept_on_the_device(page, live_server, app):
     attempt_id, where = sit(page, live_server, app, "carol")
     status = page.get_by_test_id("save-status")
-    page.locator(f"label[for=q{where['single']}-1]").click()
+    option(page, where["single"], "443").click()  # the key, CORRECT["single"]
     expect(status).to_have_attribute("data-state", "saved")
 
     page.context.set_offline(True)
