@@ -43,6 +43,7 @@ db: install
 demo: install  ## Demo accounts (passwords printed) and the sample banks
 	$(FLASK) banks import question_banks/
 	$(FLASK) demo accounts
+	$(FLASK) demo exam
 
 chromium:  ## The system Chromium for the browser tests
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
