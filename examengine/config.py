@@ -68,6 +68,8 @@ def build_config(instance_path: str) -> dict:
         "EXAMENGINE_MAX_BANK_BYTES": _int_env("EXAMENGINE_MAX_BANK_BYTES", 2 * 1024 * 1024),
         # Several bank files may be uploaded in one request.
         "MAX_CONTENT_LENGTH": _int_env("EXAMENGINE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        # JSON bodies (the exam page's autosave) above this are refused with 400 before parsing.
+        "EXAMENGINE_MAX_JSON_BYTES": _int_env("EXAMENGINE_MAX_JSON_BYTES", 4 * 1024 * 1024),
         "EXAMENGINE_USER_IMPORT_MAX_ROWS": _int_env("EXAMENGINE_USER_IMPORT_MAX_ROWS", 1000),
         # Failed logins before further attempts wait (5 s, doubling up to the max delay): of one account
         # from one address, from one address, of one account from everywhere (services/accounts/throttle.py).

@@ -1,19 +1,32 @@
-"""Answer normalization for fill-in-the-blank matching.
+"""Text rules shared by every layer: answer normalization, numbers as people type them, and the
+characters no stored text may hold.
 
 Examinees type on Chinese input methods, which produce full-width characters (`４４３`, `ＨＴＴＰＳ`,
 `，`); NFKC folds those to their ASCII forms so they match the key as the author wrote it.
+
+Numbers (`parse_number`): ASCII digits, or the full-width digits of Chinese input methods (`１２．５`),
+and nothing else: other scripts' digits (`١`, `४`), superscripts or circled digits are refused, so a
+number means the same whatever database stores it.
+
+Stored text (`unstorable`): PostgreSQL text cannot hold NUL, and a lone surrogate (`"\\ud800"` sent as
+a JSON escape) cannot be encoded as UTF-8, so every page that shows it would fail. Both are refused at
+the door: the web layer checks every request, the services check what they store.
 """
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from typing import Any
 
 _WHITESPACE = re.compile(r"\s+")
 # Plain decimal notation only: float() would also accept "inf", "nan" and "1_000".
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-# NFKC leaves these minus signs alone.
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-"})
+# ASCII digits only: [0-9], not \d, which matches the digits of every script.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Full-width ASCII (U+FF01..U+FF5E: `１２．５`, `－３`, `１Ｅ３`) to ASCII, and the usual minus signs.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_NUMBER_FORMS = str.maketrans({**_FULL_WIDTH, 0x2212: "-", 0x2013: "-", 0xFE63: "-"})
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def normalize_answer(text: str, *, case_sensitive: bool = False) -> str:
@@ -24,12 +37,45 @@ def normalize_answer(text: str, *, case_sensitive: bool = False) -> str:
 
 
 def parse_number(text: str) -> float | None:
-    """The finite number `text` spells (full-width digits accepted), else None."""
-    compact = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS).strip()
+    """The finite number `text` spells in ASCII or full-width digits (`12.5`, `１２．５`, `−3`), else None.
+
+    Digits of other scripts (`١`, `٣.٥`), superscripts and circled digits are refused (None): Python's
+    float() would read `١` as 1 where a database would not, so the rule is decided here, once.
+    """
+    if not isinstance(text, str):
+        return None
+    compact = text.translate(_NUMBER_FORMS).strip()
     if not _NUMBER.fullmatch(compact):
         return None
     value = float(compact)
     return value if math.isfinite(value) else None
+
+
+def has_foreign_digits(text: str) -> bool:
+    """Whether `text` holds a decimal digit that parse_number does not read (e.g. Arabic-Indic `١`)."""
+    return any(char.isdecimal() for char in str(text).translate(_NUMBER_FORMS) if not "0" <= char <= "9")
+
+
+def unstorable(value: Any) -> str | None:
+    """"nul" or "surrogate" when a string in `value` holds a NUL or a lone surrogate, else None.
+
+    `value` is a string or parsed JSON (lists and dicts of them, keys included), walked without
+    recursion. A properly paired surrogate in JSON (`"\\ud83d\\ude00"`) decodes to one character and
+    passes; only unpaired halves remain in the range U+D800..U+DFFF.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            found = _UNSTORABLE.search(item)
+            if found:
+                return "nul" if found.group() == "\x00" else "surrogate"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return None
 
 
 def numbers_match(given: float, expected: float, tolerance: float | None) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -16,9 +16,18 @@ from .exams import Exam
 ATTEMPT_STATES = ("in_progress", "submitted", "graded")
 
 
+# At most one attempt in progress per (exam, user): parallel starts cannot both insert one.
+ONE_IN_PROGRESS = "uq_attempts_one_in_progress"
+IN_PROGRESS_WHERE = "state = 'in_progress'"
+
+
 class Attempt(db.Model):
     __tablename__ = "attempts"
-    __table_args__ = (UniqueConstraint("exam_id", "user_id", "number"), UniqueConstraint("code"))
+    __table_args__ = (
+        UniqueConstraint("exam_id", "user_id", "number"), UniqueConstraint("code"),
+        Index(ONE_IN_PROGRESS, "exam_id", "user_id", unique=True,
+              sqlite_where=text(IN_PROGRESS_WHERE), postgresql_where=text(IN_PROGRESS_WHERE)),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

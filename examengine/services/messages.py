@@ -13,3 +13,11 @@ def _(message: str, **values) -> str:
     if has_request_context():
         return gettext(message, **values)
     return message % values if values else message
+
+
+def unstorable_message(kind: str) -> str:
+    """Why a text was refused, for `core.text.unstorable`'s "nul" or "surrogate"."""
+    if kind == "nul":
+        return _("The text contains a NUL character (U+0000), which cannot be stored. Remove it and try again.")
+    return _("The text contains an unpaired surrogate (U+D800 to U+DFFF), which is not valid Unicode. "
+             "Remove it and try again.")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from examengine.web.http import content_security_policy
+from examengine.web.http.headers import content_security_policy
 from examengine.web.results.charts import bar_chart, histogram
 from tests.exam_builders import make_exam
 from tests.results_builders import sit

@@ -8,8 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from ...core.text import unstorable
 from ...extensions import db
 from ...models import ROLES, Group, User, UserRole, user_groups
+from ..messages import unstorable_message
 from . import throttle
 
 MIN_PASSWORD_LENGTH = 8
@@ -98,9 +100,17 @@ _BAD_USERNAME_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 GROUP_SEPARATORS = ";,，；"
 
 
+def _storable(text: str) -> str:
+    """`text`, unless it holds a NUL or a lone surrogate (AccountError): no database stores those."""
+    kind = unstorable(text)
+    if kind:
+        raise AccountError(unstorable_message(kind))
+    return text
+
+
 def check_username(username: str) -> str:
     """The stripped username, or AccountError saying what is wrong with it (not whether it is taken)."""
-    username = (username or "").strip()
+    username = _storable((username or "").strip())
     if not username:
         raise AccountError(_l("The username is empty."))
     if len(username) > USERNAME_MAX:
@@ -111,14 +121,14 @@ def check_username(username: str) -> str:
 
 
 def check_display_name(display_name: str) -> str:
-    display_name = (display_name or "").strip()
+    display_name = _storable((display_name or "").strip())
     if len(display_name) > DISPLAY_NAME_MAX:
         raise AccountError(_l("The display name is longer than %(max)d characters.", max=DISPLAY_NAME_MAX))
     return display_name
 
 
 def check_group_name(name: str) -> str:
-    name = (name or "").strip()
+    name = _storable((name or "").strip())
     if not name:
         raise AccountError(_l("The group name is empty."))
     if len(name) > GROUP_NAME_MAX:

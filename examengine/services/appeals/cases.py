@@ -20,6 +20,7 @@ from .policy import (
     appeal_deadline,
     assignee,
     clean_reason,
+    clean_text,
     handler_refusal,
     parse_score,
 )
@@ -81,7 +82,7 @@ def resolve_appeal(appeal_id: int, handler: User, decision: str | None, new_scor
             raise AppealRefused("handled", _("This appeal has already been handled."))
         if decision not in DECISIONS:
             raise AppealRefused("bad_input", _("Choose whether to uphold or change the score."))
-        text = (reply or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+        text = clean_text(reply)
         if not text:
             raise AppealRefused("bad_input", _("Write a reply to the employee."))
         if len(text) > MAX_REPLY_CHARS:

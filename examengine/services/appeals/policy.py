@@ -28,12 +28,13 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ...core.text import parse_number
+from ...core.text import has_foreign_digits, parse_number, unstorable
 from ...extensions import db
 from ...models import Appeal, Attempt, AttemptSlot, Exam, GradingMark, ScoreChange, User
 from ...models._time import utcnow
 from ...models.grading import exam_reviewers
 from ..attempts.review import score_visible
+from ..messages import unstorable_message
 
 MAX_REASON_CHARS = 2_000
 MAX_REPLY_CHARS = 5_000
@@ -105,8 +106,17 @@ def slot_appeals(attempt: Attempt, now: datetime | None = None) -> dict[int, Slo
     return states
 
 
+def clean_text(text: str | None) -> str:
+    """A typed reason or reply: line endings folded, trimmed; AppealRefused for a NUL or lone surrogate."""
+    cleaned = (text if isinstance(text, str) else "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    kind = unstorable(cleaned)
+    if kind:
+        raise AppealRefused("bad_input", unstorable_message(kind))
+    return cleaned
+
+
 def clean_reason(text: str | None) -> str:
-    reason = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    reason = clean_text(text)
     if not reason:
         raise AppealRefused("bad_input", _("Write why you think the score is wrong."))
     if len(reason) > MAX_REASON_CHARS:
@@ -171,6 +181,9 @@ def handler_refusal(appeal: Appeal, user: User, exam_id: int | None = None) -> A
 
 def parse_score(text: str | None, points: float) -> float:
     number = parse_number(text or "")
+    if number is None and has_foreign_digits(text or ""):
+        raise AppealRefused("bad_input", _("Type the new score with the digits 0-9 (full-width digits are "
+                                           "fine), e.g. 3 or 2.5."))
     if number is None or not math.isfinite(number):
         raise AppealRefused("bad_input", _("The new score must be a number, e.g. 3 or 2.5."))
     score = round(number, 2)

@@ -23,10 +23,10 @@ from .flow import (
 )
 from .review import score_visible
 from .start import MAX_DB_INT
-from .submission import close_overdue, finalize, update_total
+from .submission import OverdueRun, close_overdue, finalize, update_total
 
 __all__ = [
-    "MAX_DB_INT", "AttemptRefused", "SlotView", "changes_from_form", "close_overdue", "exam_cards", "finalize",
+    "MAX_DB_INT", "AttemptRefused", "OverdueRun", "SlotView", "changes_from_form", "close_overdue", "exam_cards", "finalize",
     "is_assigned", "own_attempt", "paper_view", "record_events", "review_view", "save_changes", "score_visible",
     "seconds_left", "start_or_resume", "submit", "update_total",
 ]

@@ -21,13 +21,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 from ...core import qtypes
+from ...core.text import unstorable
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
 from ...models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds
-from ..messages import _
+from ..messages import _, unstorable_message
 from .start import MAX_DB_INT
 from .submission import finalize
 
@@ -57,12 +58,16 @@ def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) ->
     """Store `[{"slot": position, "seq": n, "response": raw, "flagged": bool?}]`; newest seq per slot wins.
 
     Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
-    finalized with what was saved), "finalized" once submitted, "bad_request" when malformed. A
-    refusal of answers the server does not hold lists their positions in `details["not_received"]`.
+    finalized with what was saved), "finalized" once submitted, "bad_request" when malformed or when a
+    response holds a NUL or a lone surrogate. A refusal of answers the server does not hold lists their
+    positions in `details["not_received"]`.
     """
     now = now or utcnow()
     attempt_id, deadline, state = attempt.id, attempt.deadline, attempt.state
     parsed = _parse_changes(changes)
+    kind = unstorable([change.raw for change in parsed if change.has_response])
+    if kind:  # a NUL or lone surrogate: no database keeps it, no page shows it
+        raise AttemptRefused("bad_request", unstorable_message(kind))
     if is_overdue(deadline, now, grace_seconds()):
         if state == "in_progress":
             finalize(attempt_id, now=now, by="timeout")

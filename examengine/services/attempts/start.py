@@ -1,9 +1,13 @@
 """Starting (or resuming) an attempt: checks, the examinee's own frozen paper, the server's deadline.
 
 The paper is assembled once, from a random seed, and frozen in the attempt's slots (exact question
-version, points, option order), so it never changes afterwards. Two starts at once (double click, two
-tabs, two machines) end with one attempt: the unique (exam, user, number) lets one insert win and
-the other resumes the winner's attempt.
+version, points, option order), so it never changes afterwards.
+
+Two starts at once (double click, two tabs, two machines, twenty parallel requests) end with one
+attempt in progress, and it is the database that guarantees it: the partial unique index
+`uq_attempts_one_in_progress` on (exam, user) WHERE state = 'in_progress' (and the unique (exam, user,
+number)) lets one insert win; the others get an IntegrityError, roll back and resume the winner's
+attempt, so a burst of starts never uses up a second attempt.
 """
 from __future__ import annotations
 
@@ -68,7 +72,8 @@ def start_or_resume(exam_id: int, user: User, now: datetime | None = None) -> At
         try:
             return _create(exam, user, last_number + 1, window, now)
         except IntegrityError:
-            # Another request started this attempt first (or, very rarely, the code was taken): resume.
+            # Another request started an attempt first (uq_attempts_one_in_progress, or the same number),
+            # or, very rarely, the code was taken: the next round resumes the winner's attempt.
             db.session.rollback()
     raise AttemptRefused("bad_request", _("The exam could not be started; please try again."))
 

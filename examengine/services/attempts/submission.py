@@ -8,9 +8,11 @@ database write lock serializes them the same way.
 """
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from ...core import qtypes
 from ...core.answer_groups import response_key
@@ -22,6 +24,8 @@ from ..audit import record_score_changes
 from ..exams.access import grace_seconds
 
 FINALIZED_BY = ("examinee", "timeout", "admin")
+
+log = logging.getLogger(__name__)
 
 
 def finalize(attempt_id: int, *, now: datetime | None = None, by: str = "examinee") -> bool:
@@ -92,10 +96,70 @@ def overdue_ids(now: datetime, *, user_id: int | None = None) -> list[int]:
     return list(db.session.scalars(query.order_by(Attempt.id)))
 
 
-def close_overdue(now: datetime | None = None) -> int:
-    """Finalize (as "timeout") every attempt past its deadline + grace; how many this call finalized.
+@dataclass
+class OverdueRun:
+    """What one `close_overdue` did: attempts finalized, ungraded ones graded, and the ids that failed."""
 
-    Idempotent, and safe to run twice at once: each attempt is finalized by one caller only.
+    finalized: int = 0
+    graded: int = 0
+    failed: list[int] = field(default_factory=list)
+
+
+def _never_graded():
+    """A slot with neither a score nor a wait for a reviewer: `finalize` never leaves one (it grades in
+    the same transaction); migration c7d1e2f3a4b5 does, for the surplus attempts it closed."""
+    return exists().where(AttemptSlot.attempt_id == Attempt.id, AttemptSlot.score.is_(None),
+                          AttemptSlot.needs_grading.is_(False))
+
+
+def ungraded_ids() -> list[int]:
+    """Attempts submitted by "timeout" that were never graded (see `_never_graded`)."""
+    return list(db.session.scalars(
+        select(Attempt.id).where(Attempt.state == "submitted", Attempt.submitted_by == "timeout", _never_graded())
+        .order_by(Attempt.id)))
+
+
+def grade_ungraded(attempt_id: int) -> bool:
+    """Grade a submitted attempt that was never graded, once: the guard UPDATE takes the attempt's row
+    lock (PostgreSQL; SQLite's write lock alike) and the check is repeated under it, so two runs at
+    once grade it once. True for the caller that graded it."""
+    try:
+        locked = db.session.execute(
+            update(Attempt).where(Attempt.id == attempt_id, Attempt.state == "submitted")
+            .values(state=Attempt.state).execution_options(synchronize_session=False)
+        ).rowcount == 1
+        graded = locked and db.session.scalar(select(Attempt.id).where(Attempt.id == attempt_id, _never_graded()))
+        if graded:
+            grade_attempt(attempt_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return bool(graded)
+
+
+def close_overdue(now: datetime | None = None) -> OverdueRun:
+    """Finalize (as "timeout") every attempt past its deadline + grace, and grade the attempts left
+    submitted but ungraded (`ungraded_ids`).
+
+    Each attempt in its own transaction: one that fails (say, an answer stored before the input checks
+    refused text UTF-8 cannot encode) is rolled back, logged and counted in `failed`, and the others are
+    still closed. Idempotent, and safe to run twice at once: each attempt is finalized by one caller only.
     """
     now = now or utcnow()
-    return sum(finalize(attempt_id, now=now, by="timeout") for attempt_id in overdue_ids(now))
+    run = OverdueRun()
+    for attempt_id in overdue_ids(now):
+        try:
+            run.finalized += finalize(attempt_id, now=now, by="timeout")
+        except Exception:  # finalize rolled back; this attempt stays in progress for the next run
+            db.session.rollback()
+            log.exception("close-overdue: attempt %s could not be finalized", attempt_id)
+            run.failed.append(attempt_id)
+    for attempt_id in ungraded_ids():
+        try:
+            run.graded += grade_ungraded(attempt_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("close-overdue: attempt %s could not be graded", attempt_id)
+            run.failed.append(attempt_id)
+    return run

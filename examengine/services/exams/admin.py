@@ -17,9 +17,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ...core.text import unstorable
 from ...extensions import db
 from ...models import MULTIPLE_SCORING_CHOICES, SHOW_SCORE_CHOICES, Attempt, Exam, ExamOverride, Group, User
 from ...models.exams import ExamRule, ExamSection
+from ..messages import unstorable_message
 from .access import recompute_deadlines
 
 TITLE_MAX = 200
@@ -84,6 +86,10 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("title", _("The title can have at most %(max)d characters.", max=TITLE_MAX))
     if len(s.instructions or "") > INSTRUCTIONS_MAX:
         add("instructions", _("The instructions can have at most %(max)d characters.", max=INSTRUCTIONS_MAX))
+    for name in ("title", "instructions"):
+        kind = unstorable(getattr(s, name))
+        if kind:
+            add(name, unstorable_message(kind))
     if not _int_between(s.time_limit_minutes, 1, 10**9):
         add("time_limit_minutes", _("The time limit must be at least 1 minute."))
     elif s.time_limit_minutes > TIME_LIMIT_MAX:

@@ -17,9 +17,11 @@ from sqlalchemy import select
 
 from ...core import qtypes
 from ...core.papers import Candidate, check_feasibility
+from ...core.text import unstorable
 from ...extensions import db
 from ...models import Bank, Exam, ExamRule, ExamSection
 from ..banks.pool import candidate_pool, paper_spec
+from ..messages import unstorable_message
 from .admin import ExamError, ensure_unlocked
 
 SECTION_TITLE_MAX = 200
@@ -123,6 +125,9 @@ def _fixed_values(data: RuleInput, errors: dict) -> dict:
 
 def section_title(title: str | None) -> str:
     title = (title or "").strip()
+    kind = unstorable(title)
+    if kind:
+        raise ExamError({"title": [unstorable_message(kind)]})
     if len(title) > SECTION_TITLE_MAX:
         raise ExamError({"title": [_("A section title has at most %(max)d characters.", max=SECTION_TITLE_MAX)]})
     return title

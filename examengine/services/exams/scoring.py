@@ -20,9 +20,11 @@ from sqlalchemy import func, or_, select
 
 from ...core import results as core
 from ...core.papers import FixedRule
+from ...core.text import unstorable
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, QuestionVersion
 from ..banks.pool import candidate_pool, paper_spec
+from ..messages import unstorable_message
 from .admin import ExamError
 
 APPEAL_DAYS_MAX = 365
@@ -91,6 +93,10 @@ def scoring_errors(data: ScoringInput, dimensions: list[str]) -> dict[str, list[
             total = math.fsum(v for v in data.weights.values() if v is not None)
             add("weights", _("The weights must add up to exactly 100; now they add up to %(total)s.",
                              total=f"{total:g}"))
+    for index, (label, _threshold) in enumerate(data.bands):
+        kind = unstorable(label)
+        if kind:
+            add(f"band:{index}", unstorable_message(kind))
     if any(threshold is None for _label, threshold in data.bands):
         for index, (_label, threshold) in enumerate(data.bands):
             if threshold is None:

@@ -21,6 +21,7 @@ from ...core.answer_groups import BLANK_KEY
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, GradingMark, QuestionVersion
 from ...models._time import utcnow
+from ..attempts.start import MAX_DB_INT
 from ..attempts.submission import update_total
 from ..audit import record_score_changes
 from .claims import hold, ids_in, release
@@ -40,11 +41,13 @@ class SaveOutcome:
 
 
 def clean_slot_ids(raw: Iterable) -> list[int]:
-    """Posted slot ids: whole numbers only, no duplicates, at most MAX_SLOTS_PER_SAVE."""
-    ids = []
+    """Posted slot ids: whole numbers from 1 to 2**31 - 1 (an Integer column; larger ones would make
+    PostgreSQL fail), duplicates folded, at most MAX_SLOTS_PER_SAVE; anything else is a forged form
+    (GradingRefused("bad_mark"), the web's 400)."""
+    ids: list[int] = []
     for value in raw:
-        text = str(value).strip()
-        if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+        if not (text.isascii() and text.isdigit()) or len(text) > 10 or not 0 < int(text) <= MAX_DB_INT:
             raise GradingRefused("bad_mark", _("The form was not valid: reload the page and try again."))
         ids.append(int(text))
     ids = sorted(set(ids))

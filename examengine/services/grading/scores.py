@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from ...core.text import parse_number
+from ...core.text import has_foreign_digits, parse_number, unstorable
+from ..messages import unstorable_message
 
 MAX_COMMENT_CHARS = 5_000
 EPSILON = 1e-9
@@ -42,22 +43,35 @@ def item_values(rubric: list[dict], points: float) -> list[float]:
 
 def parse_mark(items: Iterable[str], adjustment: str | None, comment: str | None, *,
                rubric: list[dict], points: float) -> Mark:
-    """The mark a reviewer posted, validated; GradingRefused("bad_mark") says what is wrong."""
+    """The mark a reviewer posted, validated; GradingRefused("bad_mark") says what is wrong.
+
+    Rubric items are the check boxes' values: each the index of an item in ASCII digits (anything
+    else - other numbers, lists, other scripts' digits - is a forged form; an item sent twice counts
+    once). The adjustment is a number in ASCII or full-width digits (`core.text.parse_number`),
+    converted here, so every database stores the same float. The comment may not hold a NUL or a
+    lone surrogate.
+    """
     values = item_values(rubric, points)
     chosen: set[int] = set()
     for raw in items:
-        text = str(raw).strip()
-        if not (text.isascii() and text.isdigit()) or int(text) >= len(values):
+        text = raw.strip() if isinstance(raw, str) else str(raw) if isinstance(raw, int) else ""
+        if not (text.isascii() and text.isdigit() and len(text) <= 6) or int(text) >= len(values):
             raise GradingRefused("bad_mark", _("Unknown rubric item: reload the page and try again."))
         chosen.add(int(text))
-    text = (adjustment or "").strip()
+    text = adjustment.strip() if isinstance(adjustment, str) else ""
     change = 0.0
     if text:
         number = parse_number(text)
+        if number is None and has_foreign_digits(text):
+            raise GradingRefused("bad_mark", _("Type the adjustment with the digits 0-9 (full-width digits "
+                                               "are fine), e.g. -1.5 or 2."))
         if number is None or not math.isfinite(number):
             raise GradingRefused("bad_mark", _("The adjustment must be a number, e.g. -1.5 or 2."))
-        change = round(number, 2)
-    note = (comment or "").replace("\r\n", "\n").strip()
+        change = round(float(number), 2)
+    note = (comment if isinstance(comment, str) else "").replace("\r\n", "\n").strip()
+    kind = unstorable(note)
+    if kind:
+        raise GradingRefused("bad_mark", unstorable_message(kind))
     if len(note) > MAX_COMMENT_CHARS:
         raise GradingRefused("bad_mark", _("The comment is too long: at most %(count)s characters.",
                                            count=f"{MAX_COMMENT_CHARS:,}"))

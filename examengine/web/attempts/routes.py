@@ -3,7 +3,8 @@
 Every attempt URL answers 404 unless the attempt belongs to the logged-in user, and the pages never
 receive key material before the review policy allows it (the attempt service builds what they show).
 JSON endpoints (`save`, `events`) take the CSRF token in the `X-CSRFToken` header; the form endpoints
-take it as the usual `csrf_token` field, so the exam works without JavaScript too.
+take it as the usual `csrf_token` field, so the exam works without JavaScript too. JSON bodies arrive
+through `web.http.json_body()`: too large, too deep or unstorable text was answered 400 before.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ...models import Exam, ExamOverride
 from ...services import attempts as attempt_service
 from ...services.attempts import MAX_DB_INT, AttemptRefused
 from ..auth.session import role_required
+from ..http import json_body
 from ..ui import type_label
 from . import bp
 
@@ -160,7 +162,7 @@ def _sections(attempt, slots) -> list[tuple[str, list]]:
 def save(attempt_id: int):
     """Autosave: {"changes": [{"slot", "seq", "response", "flagged"}]} -> {"saved", "stale", "seconds_left"}."""
     attempt = _own_attempt_or_404(attempt_id)
-    body = request.get_json(silent=True)
+    body = json_body()  # size, depth and text checked by web.http
     if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
         return _json_error(_('The save request is malformed: expected {"changes": [...]}.'))
     try:
@@ -225,7 +227,7 @@ def submit(attempt_id: int):
 def events(attempt_id: int):
     """Leave-page evidence: {"events": [{"kind": "blur"|"focus"|"hidden"|"visible", "at": ISO time}]}."""
     attempt = _own_attempt_or_404(attempt_id)
-    body = request.get_json(silent=True)
+    body = json_body()  # size, depth and text checked by web.http
     if not isinstance(body, dict) or not isinstance(body.get("events"), list):
         return _json_error(_('The request is malformed: expected {"events": [...]}.'))
     try:

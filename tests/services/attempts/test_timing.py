@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot, ExamOverride
-from examengine.services.attempts import AttemptRefused
+from examengine.services.attempts import AttemptRefused, OverdueRun
 from examengine.services.attempts import flow as svc
 from tests.exam_builders import CORRECT, build_exam, ensure_user, option_orders, shown, standard_changes
 
@@ -134,10 +134,10 @@ def test_close_overdue(clock):
     c = svc.start_or_resume(exam.id, ensure_user("carol"))
     svc.submit(c)
     clock.move_to(at(T0 + timedelta(minutes=31, seconds=1)))
-    assert svc.close_overdue() == 1  # a only: b still has time, c was submitted
+    assert svc.close_overdue().finalized == 1  # a only: b still has time, c was submitted
     clock.move_to(at(T0 + timedelta(minutes=41, seconds=1)))
-    assert svc.close_overdue() == 1
-    assert svc.close_overdue() == 0
+    assert svc.close_overdue().finalized == 1
+    assert svc.close_overdue() == OverdueRun(finalized=0, graded=0, failed=[])
     db.session.expire_all()
     states = {x.id: (x.state, x.submitted_by) for x in db.session.scalars(select(Attempt))}
     assert states == {a.id: ("graded", "timeout"), b.id: ("graded", "timeout"), c.id: ("graded", "examinee")}

@@ -1,67 +1,38 @@
-"""HTTP plumbing every blueprint shares: error pages (JSON for JSON clients), lookups by id that
-answer 404, responses that must not be cached, the security headers of every response, and the
-503 answer when the database is away (down, restarting, full or read-only)."""
+"""Error pages for every HTTP error (JSON for JSON clients), and the 503 answer when the database is
+away (down, restarting, full or read-only): a page that needs neither the database nor the user."""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, current_app, g, make_response, render_template, request, session, url_for
+from flask import Flask, current_app, make_response, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from ..extensions import db
-from .i18n import DEFAULT_LOCALE, LANGUAGES
+from ...extensions import db
+from ..i18n import DEFAULT_LOCALE, LANGUAGES
 
-MAX_DB_ID = 2**31 - 1  # larger ids in a URL would make PostgreSQL fail instead of finding nothing
 RETRY_AFTER_SECONDS = 5
 
 logger = logging.getLogger(__name__)
 
-# No inline script or style anywhere (templates/ is scanned by tests/web/test_security_headers.py), no
-# foreign origin: Bootstrap is served by Bootstrap-Flask from /bootstrap/static.
-CSP_DIRECTIVES = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "connect-src": "'self'",
-    "frame-ancestors": "'none'",
-    "form-action": "'self'",
-    "base-uri": "'self'",
-    "object-src": "'none'",
-}
-SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
-
-def content_security_policy(image_sources: str = "") -> str:
-    """The policy; `image_sources` (EXAMENGINE_IMAGE_SOURCES) adds hosts that question images come from."""
-    directives = dict(CSP_DIRECTIVES)
-    extra = [source for source in image_sources.split() if not any(ch in source for ch in ";,'\"")]
-    if extra:
-        directives["img-src"] += " " + " ".join(extra)
-    return "; ".join(f"{name} {value}" for name, value in directives.items())
-
-
-def _wants_json() -> bool:
+def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.is_json or best == "application/json"
 
 
-def _respond(code: int, message):
-    """The error as JSON or as the error page. `message` is a callable: translating it picks the
-    user's language, which (like the page's user menu) may need the database; when that is away the
-    answer is the database's 503 instead."""
+def respond(code: int, message, reason: str | None = None):
+    """The error as JSON (with `reason`, a code for programs, when given) or as the error page.
+    `message` is a text or a callable: translating it picks the user's language, which (like the page's
+    user menu) may need the database; when that is away the answer is the database's 503 instead."""
     try:
-        if _wants_json():
-            return {"error": message()}, code
-        return render_template("error.html", code=code, message=message()), code
+        text = message() if callable(message) else message
+        if wants_json():
+            return ({"error": text, "reason": reason} if reason else {"error": text}), code
+        return render_template("error.html", code=code, message=text), code
     except sa_exc.SQLAlchemyError as error:
         kind = database_failure(error)
         if kind is None:
@@ -143,7 +114,7 @@ def _database_response(kind: str, error: BaseException):
     language = request_language()
     with force_locale(language):
         message = _unavailable_message(kind)
-        if _wants_json():
+        if wants_json():
             response = make_response({"error": message, "reason": f"database_{kind}", "retry": True}, 503)
         else:
             html = current_app.jinja_env.get_template("unavailable.html").render(
@@ -164,38 +135,16 @@ def _retry_url() -> str:
 
 # --- every response ---
 
-def _is_static() -> bool:
-    endpoint = request.endpoint or ""
-    return endpoint == "static" or endpoint.endswith(".static")
 
-
-def _logged_in() -> bool:
-    """From the session cookie only: never loads the user (the database may be away)."""
-    user = g.get("_login_user")
-    return "_user_id" in session or bool(getattr(user, "is_authenticated", False))
-
-
-def init_app(app: Flask) -> None:
-    policy = content_security_policy(app.config.get("EXAMENGINE_IMAGE_SOURCES", ""))
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not _is_static() and _logged_in():
-            # Pages, JSON and exports of a logged-in user stay out of every cache (shared or the browser's).
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
+def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _respond(400, lambda: _("Your form expired or was sent from another site. Reload the page and "
+        return respond(400, lambda: _("Your form expired or was sent from another site. Reload the page and "
                                        "try again."))
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
-        return _respond(413, lambda: _("The upload is too large."))
+        return respond(413, lambda: _("The upload is too large."))
 
     @app.errorhandler(sa_exc.SQLAlchemyError)
     def database_error(error: sa_exc.SQLAlchemyError):
@@ -210,7 +159,7 @@ def init_app(app: Flask) -> None:
         kind = database_failure(original) if original is not None else None
         if kind is not None:  # e.g. raised while another error page was being rendered
             return _database_response(kind, original)
-        return _respond(500, lambda: _("Something went wrong on the server. Please try again."))
+        return respond(500, lambda: _("Something went wrong on the server. Please try again."))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -218,17 +167,4 @@ def init_app(app: Flask) -> None:
             403: lambda: _("You do not have permission to open this page."),
             404: lambda: _("The page you asked for does not exist."),
         }
-        return _respond(error.code or 500, messages.get(error.code, lambda: error.description or error.name))
-
-
-def get_or_404(model, object_id: int):
-    if not 0 < object_id <= MAX_DB_ID:
-        abort(404)
-    return db.get_or_404(model, object_id)
-
-
-def no_store(response):
-    """Pages showing a password must not stay in the browser's cache."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return respond(error.code or 500, messages.get(error.code, lambda: error.description or error.name))
