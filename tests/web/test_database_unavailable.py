@@ -21,7 +21,7 @@ from tests.web.db_faults import (
     unreachable_url,
     writes,
 )
-from tests.web.exam_fixtures import employee_client, positions, save, slot_state, start
+from tests.web.exam_fixtures import employee_client, positions, posted, save, slot_state, start
 
 UNAVAILABLE = "The database is not answering right now"
 READ_ONLY = "its database is read-only"
@@ -61,7 +61,7 @@ def test_a_save_while_the_database_is_unreachable_is_a_503_with_json(app, sittin
     alice, attempt_id, slot = sitting
     with app_on(tmp_path, unreachable_url(app, tmp_path)) as down:
         client = copy_session(alice, down)
-        response = save(client, attempt_id, {"slot": slot, "seq": 1, "response": CORRECT["single"]},
+        response = save(client, attempt_id, {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]},
                         headers={"Accept": "application/json"})
         assert_503_json(response, "database_unavailable", UNAVAILABLE)
     assert slot_state(app, attempt_id)[slot][1] == 0  # nothing half-written; the page keeps the answer
@@ -109,7 +109,7 @@ def test_a_save_on_a_read_only_database_is_a_503_with_a_clear_message_and_one_lo
         assert client.get("/exams").status_code == 200  # reading still works
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="examengine.web.http"):
-            response = save(client, attempt_id, {"slot": slot, "seq": 1, "response": CORRECT["single"]})
+            response = save(client, attempt_id, {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]})
         assert_503_json(response, "database_read_only", READ_ONLY)
         errors = [r for r in caplog.records if r.name.startswith("examengine.web.http") and r.levelno == logging.ERROR]
         assert len(errors) == 1, [r.getMessage() for r in errors]
@@ -119,7 +119,7 @@ def test_a_save_on_a_read_only_database_is_a_503_with_a_clear_message_and_one_lo
         form = client.post(f"/attempts/{attempt_id}/save-form", data={f"q{slot}": "1", "action": "save"})
         assert_503_page(form, READ_ONLY)
     assert slot_state(app, attempt_id)[slot][1] == 0
-    assert save(alice, attempt_id, {"slot": slot, "seq": 1, "response": CORRECT["single"]}).status_code == 200
+    assert save(alice, attempt_id, {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]}).status_code == 200
 
 
 def test_submitting_on_a_read_only_database_is_a_503_and_the_attempt_stays_open(app, sitting, tmp_path):
@@ -137,7 +137,7 @@ def test_a_save_when_the_disk_is_full_is_a_503_and_the_next_save_works(app, sitt
     alice, attempt_id, slot = sitting
     with caplog.at_level(logging.ERROR, logger="examengine.web.http"):
         with failing_statements(app, disk_full_error(app), when=writes) as calls:
-            response = save(alice, attempt_id, {"slot": slot, "seq": 1, "response": WRONG["single"]})
+            response = save(alice, attempt_id, {"slot": slot, "seq": 1, "response": posted(app, attempt_id, WRONG)["single"]})
         assert calls, "the fault was not injected"
     assert_503_json(response, "database_full", DISK_FULL)
     errors = [r.getMessage() for r in caplog.records if r.name == "examengine.web.http"]
@@ -145,7 +145,7 @@ def test_a_save_when_the_disk_is_full_is_a_503_and_the_next_save_works(app, sitt
     assert "No space left on device" in errors[0] or "database or disk is full" in errors[0]  # the cause
     assert slot_state(app, attempt_id)[slot][1] == 0  # rolled back, nothing half-written
     # The session was rolled back: the same client's next save goes through.
-    ok = save(alice, attempt_id, {"slot": slot, "seq": 2, "response": CORRECT["single"]})
+    ok = save(alice, attempt_id, {"slot": slot, "seq": 2, "response": posted(app, attempt_id, CORRECT)["single"]})
     assert ok.status_code == 200 and ok.get_json()["saved"] == [slot]
     assert slot_state(app, attempt_id)[slot][:2] == (CORRECT["single"], 2)
 
@@ -153,11 +153,11 @@ def test_a_save_when_the_disk_is_full_is_a_503_and_the_next_save_works(app, sitt
 def test_a_connection_lost_mid_request_is_a_503_and_the_app_recovers(app, sitting):
     alice, attempt_id, slot = sitting
     with failing_statements(app, disconnect_error(app), when=writes):
-        response = save(alice, attempt_id, {"slot": slot, "seq": 1, "response": CORRECT["single"]})
+        response = save(alice, attempt_id, {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]})
         page = alice.post(f"/attempts/{attempt_id}/save-form", data={f"q{slot}": "1", "action": "save"})
     assert_503_json(response, "database_unavailable", UNAVAILABLE)
     assert_503_page(page, UNAVAILABLE)
-    assert save(alice, attempt_id, {"slot": slot, "seq": 1, "response": CORRECT["single"]}).status_code == 200
+    assert save(alice, attempt_id, {"slot": slot, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]}).status_code == 200
 
 
 # --- what is not a database outage stays a 500 ---

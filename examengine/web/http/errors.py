@@ -16,7 +16,7 @@ from ..i18n import DEFAULT_LOCALE, LANGUAGES
 
 RETRY_AFTER_SECONDS = 5
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("examengine.web.http")  # one name for the HTTP layer's log lines
 
 
 def wants_json() -> bool:

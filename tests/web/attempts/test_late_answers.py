@@ -14,7 +14,7 @@ from examengine.extensions import db
 from examengine.models import AttemptEvent
 from tests.conftest import Auth, english_client
 from tests.exam_builders import CORRECT, WRONG, make_exam
-from tests.web.exam_fixtures import attempt_state, employee_client, positions, save, slot_state, start
+from tests.web.exam_fixtures import attempt_state, employee_client, positions, posted, save, slot_state, start
 
 
 @pytest.fixture
@@ -50,11 +50,11 @@ def admin(app):
 def test_a_late_save_names_the_questions_not_received_and_records_them(app, sitting):
     alice, attempt_id, where = sitting
     single, fill, short = where["single"], where["fill"], where["short"]
-    assert save(alice, attempt_id, {"slot": single, "seq": 1, "response": CORRECT["single"]}).status_code == 200
+    assert save(alice, attempt_id, {"slot": single, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]}).status_code == 200
     with after_grace(app, attempt_id):
         # The page resends everything it has not seen acknowledged: `single` seq 1 was received in
         # time, seq 1 of `fill` and `short` never reached the server before the deadline.
-        response = save(alice, attempt_id, {"slot": single, "seq": 1, "response": CORRECT["single"]},
+        response = save(alice, attempt_id, {"slot": single, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]},
                         {"slot": fill, "seq": 1, "response": ["https", "3.14"]},
                         {"slot": short, "seq": 1, "response": "Written offline."})
     assert response.status_code == 409
@@ -71,9 +71,9 @@ def test_a_late_save_names_the_questions_not_received_and_records_them(app, sitt
 def test_a_newer_sequence_for_a_saved_question_is_not_received_either(app, sitting):
     alice, attempt_id, where = sitting
     single = where["single"]
-    save(alice, attempt_id, {"slot": single, "seq": 1, "response": CORRECT["single"]})
+    save(alice, attempt_id, {"slot": single, "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]})
     with after_grace(app, attempt_id):
-        body = save(alice, attempt_id, {"slot": single, "seq": 2, "response": WRONG["single"]}).get_json()
+        body = save(alice, attempt_id, {"slot": single, "seq": 2, "response": posted(app, attempt_id, WRONG)["single"]}).get_json()
     assert body["not_received"] == [single]
     assert f"question {single + 1} arrived after the deadline and was not received" in body["error"]
     assert slot_state(app, attempt_id)[single][:2] == (CORRECT["single"], 1)
@@ -93,10 +93,10 @@ def test_the_same_refusal_is_recorded_once(app, sitting):
 
 def test_a_late_heartbeat_or_answers_already_received_record_nothing(app, sitting):
     alice, attempt_id, where = sitting
-    save(alice, attempt_id, {"slot": where["single"], "seq": 3, "response": CORRECT["single"]})
+    save(alice, attempt_id, {"slot": where["single"], "seq": 3, "response": posted(app, attempt_id, CORRECT)["single"]})
     with after_grace(app, attempt_id):
         heartbeat = save(alice, attempt_id)
-        old = save(alice, attempt_id, {"slot": where["single"], "seq": 2, "response": WRONG["single"]})
+        old = save(alice, attempt_id, {"slot": where["single"], "seq": 2, "response": posted(app, attempt_id, WRONG)["single"]})
     for response in (heartbeat, old):
         assert response.status_code == 409 and "not_received" not in response.get_json()
     assert late_events(app, attempt_id) == []
@@ -127,7 +127,7 @@ def test_the_admin_sees_the_refused_answers_on_the_attempt_detail(app, sitting):
     alice, attempt_id, where = sitting
     with after_grace(app, attempt_id):
         save(alice, attempt_id, {"slot": where["short"], "seq": 1, "response": "Offline."},
-             {"slot": where["single"], "seq": 1, "response": CORRECT["single"]})
+             {"slot": where["single"], "seq": 1, "response": posted(app, attempt_id, CORRECT)["single"]})
     html = admin(app).get(f"/admin/attempts/{attempt_id}").text
     assert 'data-testid="late-refused"' in html and "Late answers refused" in html
     item = re.search(r'data-testid="late-refused-item" data-positions="([\d,]+)">(.*?)</li>', html, re.S)
