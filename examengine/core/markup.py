@@ -3,14 +3,28 @@
 Every piece of author-written Markdown reaches a page through `render_markdown()`, and every
 HTML string marked safe in a template comes out of `sanitize()`. Examinee text is never passed
 here: Jinja escapes it.
+
+Both are bounded: text past the limits of `markup_limits` (which the bank checker enforces, but
+older or hand-made data may not meet) is shown as written, escaped in a `<pre>`, instead of being
+given to Markdown and bleach, whose cost on such input is quadratic or worse.
 """
 from __future__ import annotations
 
+import html as html_lib
 import threading
 from functools import lru_cache
 
 import bleach
 import markdown
+
+from examengine.core.markup_limits import (
+    MAX_FIELD_CHARS,
+    MAX_NESTING,
+    MarkupProblem,
+    html_depth,
+    markup_problem,
+    normalize,
+)
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
 
@@ -75,19 +89,67 @@ def _cleaner() -> bleach.Cleaner:
     return cleaner
 
 
+# What bleach is given at most: Markdown's own nesting (a list level is <ul><li>, a table four tags)
+# on top of MAX_NESTING levels of lists, quotes and HTML stays well inside these.
+MAX_HTML_DEPTH = 4 * MAX_NESTING
+MAX_HTML_TAGS = 20_000
+# Text shown as written is cut here: the page stays usable whatever was stored.
+MAX_PLAIN_CHARS = 100_000
+PLAIN_TEXT_NOTE = "This text is too complex to format, so it is shown as written."
+
+
 def sanitize(html: str) -> str:
-    """Return `html` with everything outside the Markdown allowlist removed. Thread-safe."""
+    """Return `html` with everything outside the Markdown allowlist removed. Thread-safe.
+
+    HTML nested deeper than MAX_HTML_DEPTH or with more than MAX_HTML_TAGS tags is not parsed:
+    it comes back escaped, as text.
+    """
+    if html_too_complex(html):
+        return html_lib.escape(html[:MAX_PLAIN_CHARS])
     return _cleaner().clean(html)
 
 
+def html_too_complex(html: str) -> bool:
+    depth, tags = html_depth(html)
+    return depth > MAX_HTML_DEPTH or tags > MAX_HTML_TAGS
+
+
 def render_markdown(text: str) -> str:
-    """Render author Markdown to sanitized HTML (raw HTML in the source is sanitized too)."""
-    return _render(text or "")
+    """Render author Markdown to sanitized HTML (raw HTML in the source is sanitized too).
+
+    Text past the markup limits comes back as `plain_text_html()`: escaped, unformatted.
+    """
+    text = normalize(text or "")
+    if len(text) > MAX_FIELD_CHARS:  # not worth a place in the cache
+        return plain_text_html(text, "field_chars")
+    return _render(text)
+
+
+def too_complex(text: str) -> MarkupProblem | None:
+    """The markup limit `text` passes, for which `render_markdown(text)` shows it as written; or None.
+
+    (Markdown's output is checked too, against MAX_HTML_DEPTH and MAX_HTML_TAGS, as a last guard.)
+    """
+    return markup_problem(text or "")
 
 
 # Question versions never change, and every examinee's exam page renders the same stems and options:
 # a pure str -> str function, so a bounded cache is safe and spares ~1 ms per piece of Markdown.
 @lru_cache(maxsize=8192)
 def _render(text: str) -> str:
+    problem = markup_problem(text)
+    if problem is not None:
+        return plain_text_html(text, problem.kind)
     html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return sanitize(html)
+    if html_too_complex(html):
+        return plain_text_html(text, "html_depth")
+    return _cleaner().clean(html)
+
+
+def plain_text_html(text: str, reason: str) -> str:
+    """`text` escaped in a <pre>, under a note; `reason` (a MarkupProblem kind) in data-markup-plain."""
+    text = normalize(text)
+    shown = text if len(text) <= MAX_PLAIN_CHARS else text[:MAX_PLAIN_CHARS] + "\n…"
+    return (f'<div class="markup-plain" data-markup-plain="{html_lib.escape(reason)}">'
+            f'<p class="markup-plain-note">{html_lib.escape(PLAIN_TEXT_NOTE)}</p>'
+            f"<pre>{html_lib.escape(shown)}</pre></div>")

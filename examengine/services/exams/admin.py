@@ -17,6 +17,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ...core.markup_limits import MarkupProblem, markup_problem
 from ...extensions import db
 from ...models import MULTIPLE_SCORING_CHOICES, SHOW_SCORE_CHOICES, Attempt, Exam, ExamOverride, Group, User
 from ...models.exams import ExamRule, ExamSection
@@ -84,6 +85,8 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("title", _("The title can have at most %(max)d characters.", max=TITLE_MAX))
     if len(s.instructions or "") > INSTRUCTIONS_MAX:
         add("instructions", _("The instructions can have at most %(max)d characters.", max=INSTRUCTIONS_MAX))
+    elif (problem := markup_problem(s.instructions or "")) is not None:
+        add("instructions", _instructions_problem(problem))
     if not _int_between(s.time_limit_minutes, 1, 10**9):
         add("time_limit_minutes", _("The time limit must be at least 1 minute."))
     elif s.time_limit_minutes > TIME_LIMIT_MAX:
@@ -103,6 +106,26 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
     if s.multiple_scoring not in MULTIPLE_SCORING_CHOICES:
         add("multiple_scoring", _("Choose how multiple-choice questions are scored."))
     return errors
+
+
+def _instructions_problem(problem: MarkupProblem) -> str:
+    """Why the instructions would be shown unformatted (core/markup_limits.py), for the settings form."""
+    line, limit = problem.line, problem.limit
+    messages = {
+        "field_chars": _("The instructions can have at most %(max)d characters.", max=limit),
+        "field_lines": _("The instructions can have at most %(max)d lines.", max=limit),
+        "line_chars": _("Line %(line)d of the instructions is longer than %(max)d characters.", line=line, max=limit),
+        "nesting": _("Line %(line)d of the instructions nests lists or quotes more than %(max)d levels deep.",
+                     line=line, max=limit),
+        "brackets": _("Line %(line)d of the instructions nests brackets more than %(max)d deep (or leaves them "
+                      "open).", line=line, max=limit),
+        "html": _("Line %(line)d of the instructions nests HTML tags more than %(max)d deep (or leaves them open).",
+                  line=line, max=limit),
+        "table_columns": _("Line %(line)d of the instructions has a table row with more than %(max)d columns.",
+                           line=line, max=limit),
+        "markers": _("The instructions have more than %(max)d markup characters (* _ ` [ ] < | &).", max=limit),
+    }
+    return messages[problem.kind]
 
 
 def _clean(s: ExamSettings) -> dict:
