@@ -57,6 +57,8 @@ class MarkupProblem:
 # A container marker at the start of a line (after those before it): `>` or a list bullet/number.
 _CONTAINER = re.compile(r"(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))")
 _LEADING_SPACE = re.compile(r"[ \t]*")
+# A line can sit more than MAX_NESTING deep only if it starts with that many container characters.
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)
 _BRACKET = re.compile(r"\\.|[\[\]()]")
 _BACKTICKS = re.compile(r"(`+)")
 # An HTML start or end tag as Python-Markdown passes it through (bleach then parses it).
@@ -87,7 +89,7 @@ def markup_problem(text: str, *, check_line_length: bool = True) -> MarkupProble
     markers = sum(text.count(marker) for marker in MARKERS)
     if markers > MAX_MARKERS:
         return MarkupProblem("markers", _line_passing_markers(lines), markers, MAX_MARKERS)
-    return _line_problem(lines, _fenced_lines(text), check_line_length)
+    return _line_problem(text, lines, check_line_length)
 
 
 def _line_passing_markers(lines: list[str]) -> int:
@@ -111,36 +113,44 @@ def _fenced_lines(text: str) -> set[int]:
     return fenced
 
 
-def _line_problem(lines: list[str], fenced: set[int], check_line_length: bool) -> MarkupProblem | None:
+def _line_problem(text: str, lines: list[str], check_line_length: bool) -> MarkupProblem | None:
+    # Most text needs few of the checks: each is skipped when the whole text shows it cannot fail.
+    nesting = _DEEP_PREFIX.search(text) is not None
+    brackets_used = "[" in text or "(" in text
+    tags_used = "<" in text
+    pipes_used = "|" in text
+    if check_line_length and max(map(len, lines)) > MAX_LINE_CHARS:
+        number = next(n for n, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS)
+        return MarkupProblem("line_chars", number, len(lines[number - 1]), MAX_LINE_CHARS)
+    if not (nesting or brackets_used or tags_used or pipes_used):
+        return None
+    fenced = _fenced_lines(text) if "```" in text or "~~~" in text else set()
     brackets = parens = tags = 0
     for index, line in enumerate(lines):
-        number = index + 1
-        if check_line_length and len(line) > MAX_LINE_CHARS:
-            return MarkupProblem("line_chars", number, len(line), MAX_LINE_CHARS)
         if index in fenced:
             continue
         if not line.strip():
             brackets = parens = 0  # inline markup never runs over a blank line
             continue
-        depth = container_depth(line)
-        if depth > MAX_NESTING:
+        number = index + 1
+        if nesting and (depth := container_depth(line)) > MAX_NESTING:
             return MarkupProblem("nesting", number, depth, MAX_NESTING)
-        columns = _table_columns(line)
-        if columns > MAX_TABLE_COLUMNS:
+        if pipes_used and (columns := _table_columns(line)) > MAX_TABLE_COLUMNS:
             return MarkupProblem("table_columns", number, columns, MAX_TABLE_COLUMNS)
-        for match in _BRACKET.finditer(line):
-            char = match.group()
-            if char == "[":
-                brackets += 1
-            elif char == "(":
-                parens += 1
-            elif char == "]":
-                brackets = max(brackets - 1, 0)
-            elif char == ")":
-                parens = max(parens - 1, 0)
-            if max(brackets, parens) > MAX_NESTING:
-                return MarkupProblem("brackets", number, max(brackets, parens), MAX_NESTING)
-        if "<" in line:
+        if brackets_used:
+            for match in _BRACKET.finditer(line):
+                char = match.group()
+                if char == "[":
+                    brackets += 1
+                elif char == "(":
+                    parens += 1
+                elif char == "]":
+                    brackets = max(brackets - 1, 0)
+                elif char == ")":
+                    parens = max(parens - 1, 0)
+                if brackets > MAX_NESTING or parens > MAX_NESTING:
+                    return MarkupProblem("brackets", number, max(brackets, parens), MAX_NESTING)
+        if tags_used and "<" in line:
             tags = _tag_depth(_without_code_spans(line), tags)
             if tags > MAX_NESTING:
                 return MarkupProblem("html", number, tags, MAX_NESTING)
