@@ -19,11 +19,11 @@ import markdown
 
 from examengine.core.markup_limits import (
     MAX_FIELD_CHARS,
-    MAX_NESTING,
     MarkupProblem,
-    html_depth,
     markup_problem,
     normalize,
+    output_may_nest,
+    output_problem,
 )
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
@@ -89,10 +89,6 @@ def _cleaner() -> bleach.Cleaner:
     return cleaner
 
 
-# What bleach is given at most: Markdown's own nesting (a list level is <ul><li>, a table four tags)
-# on top of MAX_NESTING levels of lists, quotes and HTML stays well inside these.
-MAX_HTML_DEPTH = 4 * MAX_NESTING
-MAX_HTML_TAGS = 20_000
 # Text shown as written is cut here: the page stays usable whatever was stored.
 MAX_PLAIN_CHARS = 100_000
 PLAIN_TEXT_NOTE = "This text is too complex to format, so it is shown as written."
@@ -101,17 +97,12 @@ PLAIN_TEXT_NOTE = "This text is too complex to format, so it is shown as written
 def sanitize(html: str) -> str:
     """Return `html` with everything outside the Markdown allowlist removed. Thread-safe.
 
-    HTML nested deeper than MAX_HTML_DEPTH or with more than MAX_HTML_TAGS tags is not parsed:
-    it comes back escaped, as text.
+    HTML nested deeper than MAX_HTML_DEPTH or with more than MAX_HTML_TAGS tags (markup_limits) is
+    not parsed: it comes back escaped, as text.
     """
-    if html_too_complex(html):
+    if output_problem(html) is not None:
         return html_lib.escape(html[:MAX_PLAIN_CHARS])
     return _cleaner().clean(html)
-
-
-def html_too_complex(html: str) -> bool:
-    depth, tags = html_depth(html)
-    return depth > MAX_HTML_DEPTH or tags > MAX_HTML_TAGS
 
 
 def render_markdown(text: str) -> str:
@@ -125,24 +116,38 @@ def render_markdown(text: str) -> str:
     return _render(text)
 
 
-def too_complex(text: str) -> MarkupProblem | None:
-    """The markup limit `text` passes, for which `render_markdown(text)` shows it as written; or None.
+def too_complex(text: str, *, check_line_length: bool = True) -> MarkupProblem | None:
+    """The limit `text` passes, for which `render_markdown(text)` shows it as written; or None.
 
-    (Markdown's output is checked too, against MAX_HTML_DEPTH and MAX_HTML_TAGS, as a last guard.)
+    The bank checker and the exam settings ask this, so what they accept is what pages format.
+    `check_line_length=False` when the caller checks every line itself (the bank parser does).
     """
-    return markup_problem(text or "")
+    return _checked(normalize(text or ""), check_line_length)[0]
+
+
+def _checked(text: str, check_line_length: bool = True) -> tuple[MarkupProblem | None, str | None]:
+    """The limit `text` passes, and Markdown's HTML for it when that had to be measured too."""
+    problem = markup_problem(text, check_line_length=check_line_length)
+    if problem is not None or not output_may_nest(text):
+        return problem, None
+    html = _markdown(text)
+    return output_problem(html), html
+
+
+def _markdown(text: str) -> str:
+    return markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
 
 
 # Question versions never change, and every examinee's exam page renders the same stems and options:
 # a pure str -> str function, so a bounded cache is safe and spares ~1 ms per piece of Markdown.
 @lru_cache(maxsize=8192)
 def _render(text: str) -> str:
-    problem = markup_problem(text)
+    problem, html = _checked(text)
+    if problem is None and html is None:
+        html = _markdown(text)
+        problem = output_problem(html)  # cannot happen within the limits; a last guard before bleach
     if problem is not None:
         return plain_text_html(text, problem.kind)
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    if html_too_complex(html):
-        return plain_text_html(text, "html_depth")
     return _cleaner().clean(html)
 
 

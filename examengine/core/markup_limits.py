@@ -24,6 +24,11 @@ MAX_MARKERS = 3_000
 # The characters that make Markdown's inline parser (and then bleach) work: emphasis, code, links,
 # raw HTML, table cells, entities.
 MARKERS = "*_`[]<|&"
+# Markdown's output, as bleach parses it. Within the limits above, lists, quotes, tables and HTML
+# nest well inside MAX_HTML_DEPTH; only emphasis inside emphasis can go deeper, so the output is
+# measured when a text has more than MAX_NESTING emphasis markers (`output_may_nest`).
+MAX_HTML_DEPTH = 4 * MAX_NESTING
+MAX_HTML_TAGS = 20_000
 
 _MESSAGES = {
     "field_chars": "this part of the question is {found:,} characters long, over the limit of {limit:,}: "
@@ -36,6 +41,9 @@ _MESSAGES = {
     "table_columns": "this table row has {found:,} columns, over the limit of {limit}",
     "markers": "this part of the question has {found:,} markup characters (* _ ` [ ] < | &) by this line, "
                "over the limit of {limit:,}",
+    "html_depth": "this part of the question would be formatted {found} levels deep (emphasis inside emphasis, "
+                  "lists, quotes, HTML), over the limit of {limit}",
+    "html_tags": "this part of the question would be formatted with {found:,} HTML tags, over the limit of {limit:,}",
 }
 
 
@@ -216,6 +224,21 @@ def _tag_depth(text: str, depth: int) -> int:
             depth += 1
             deepest = max(deepest, depth)
     return deepest if deepest > MAX_NESTING else depth
+
+
+def output_may_nest(text: str) -> bool:
+    """Whether Markdown's output for `text` (within the limits above) could pass MAX_HTML_DEPTH."""
+    return text.count("*") + text.count("_") > MAX_NESTING
+
+
+def output_problem(html: str) -> MarkupProblem | None:
+    """The output limit Markdown's `html` passes (line 1: the output has no source lines), or None."""
+    depth, tags = html_depth(html)
+    if depth > MAX_HTML_DEPTH:
+        return MarkupProblem("html_depth", 1, depth, MAX_HTML_DEPTH)
+    if tags > MAX_HTML_TAGS:
+        return MarkupProblem("html_tags", 1, tags, MAX_HTML_TAGS)
+    return None
 
 
 def html_depth(html: str) -> tuple[int, int]:

@@ -32,6 +32,8 @@ PROBLEMS = {
     "unclosed <b><i>": ("<b><i>" * 100, 5, "HTML tags are nested 200 deep"),
     "table": ("|" + "a|" * 60 + "\n|" + "-|" * 60, 5, f"table row has 60 columns, over the limit of {MAX_TABLE_COLUMNS}"),
     "emphasis": ("\n".join(["*强调*" * 400] * 5), 8, f"over the limit of {MAX_MARKERS:,}"),
+    "emphasis nesting": ("**加粗 " * 100 + "x" + " 加粗**" * 100, 4,
+                         "would be formatted 101 levels deep (emphasis inside emphasis"),
     "line": ("长" * (MAX_LINE_CHARS + 1), 5, f"this line is 4,001 characters long, over the limit of {MAX_LINE_CHARS:,}"),
     "size": (("案例材料。" * 50 + "\n") * 100, 4, f"25,108 characters long, over the limit of {MAX_FIELD_CHARS:,}"),
 }

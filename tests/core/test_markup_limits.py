@@ -128,6 +128,16 @@ def test_markers_limit_counts_every_marker_kind():
     assert markup_problem(text).kind == "markers"
 
 
+def test_emphasis_nested_deeper_than_the_output_limit_is_shown_as_written():
+    """Emphasis inside emphasis is the one structure the source limits leave unbounded."""
+    deep = "**a " * 200 + "x" + " a**" * 200
+    problem = too_complex(deep)
+    assert (problem.kind, problem.found) == ("html_depth", 201)
+    assert 'data-markup-plain="html_depth"' in rendered_plain(deep)
+    shallow = "**a " * 10 + "x" + " a**" * 10
+    assert too_complex(shallow) is None and "<strong>" in render_markdown(shallow)
+
+
 def test_output_that_bleach_would_choke_on_is_not_parsed():
     deep = "<div>" * 1_000 + "x"
     assert sanitize(deep) == html.escape(deep)

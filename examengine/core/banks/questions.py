@@ -22,7 +22,7 @@ from examengine.core.banks.values import (
     split_tags,
     unique,
 )
-from examengine.core.markup_limits import markup_problem
+from examengine.core.markup import too_complex
 from examengine.core.qtypes.base import (
     SECTION_NAMES,
     Line,
@@ -83,11 +83,11 @@ class QuestionReader:
     def _check_markup(self, lines: list[Line]) -> None:
         """One error if this part (stem with its options, or a section) passes a markup limit: such
         text would be shown unformatted (see core/markup_limits.py). Line length is checked per file."""
-        problem = markup_problem("\n".join(line.text for line in lines), check_line_length=False)
+        problem = too_complex("\n".join(line.text for line in lines), check_line_length=False)
         if problem is None:
             return
         line = lines[min(problem.line, len(lines)) - 1]
-        if problem.kind == "field_chars":
+        if problem.kind in ("field_chars", "html_depth", "html_tags"):  # about the part as a whole
             line = next((candidate for candidate in lines if candidate.text.strip()), line)
         self.sink.add(line.number, problem.message)
 

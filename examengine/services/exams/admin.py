@@ -17,7 +17,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ...core.markup_limits import MarkupProblem, markup_problem
+from ...core.markup import too_complex
+from ...core.markup_limits import MarkupProblem
 from ...extensions import db
 from ...models import MULTIPLE_SCORING_CHOICES, SHOW_SCORE_CHOICES, Attempt, Exam, ExamOverride, Group, User
 from ...models.exams import ExamRule, ExamSection
@@ -85,7 +86,7 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("title", _("The title can have at most %(max)d characters.", max=TITLE_MAX))
     if len(s.instructions or "") > INSTRUCTIONS_MAX:
         add("instructions", _("The instructions can have at most %(max)d characters.", max=INSTRUCTIONS_MAX))
-    elif (problem := markup_problem(s.instructions or "")) is not None:
+    elif (problem := too_complex(s.instructions or "")) is not None:
         add("instructions", _instructions_problem(problem))
     if not _int_between(s.time_limit_minutes, 1, 10**9):
         add("time_limit_minutes", _("The time limit must be at least 1 minute."))
@@ -124,6 +125,8 @@ def _instructions_problem(problem: MarkupProblem) -> str:
         "table_columns": _("Line %(line)d of the instructions has a table row with more than %(max)d columns.",
                            line=line, max=limit),
         "markers": _("The instructions have more than %(max)d markup characters (* _ ` [ ] < | &).", max=limit),
+        "html_depth": _("The formatting of the instructions is nested more than %(max)d levels deep.", max=limit),
+        "html_tags": _("The formatted instructions would have more than %(max)d HTML tags.", max=limit),
     }
     return messages[problem.kind]
 

@@ -104,6 +104,7 @@ def test_each_invalid_setting_is_refused_with_a_clear_message_and_nothing_stored
     ("<b><i>" * 500, "Line 1 of the instructions nests HTML tags more than 20 deep (or leaves them open)."),
     ("|" + "a|" * 51, "Line 1 of the instructions has a table row with more than 50 columns."),
     ("\n".join(["*a" * 1_000] * 4), "The instructions have more than 3000 markup characters (* _ ` [ ] < | &)."),
+    ("**a " * 100 + "x" + " a**" * 100, "The formatting of the instructions is nested more than 80 levels deep."),
 ])
 def test_instructions_past_the_markup_limits_are_refused(ctx, instructions, message):
     with pytest.raises(ExamError) as refused:
