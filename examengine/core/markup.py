@@ -3,14 +3,28 @@
 Every piece of author-written Markdown reaches a page through `render_markdown()`, and every
 HTML string marked safe in a template comes out of `sanitize()`. Examinee text is never passed
 here: Jinja escapes it.
+
+Both are bounded: text past the limits of `markup_limits` (which the bank checker enforces, but
+older or hand-made data may not meet) is shown as written, escaped in a `<pre>`, instead of being
+given to Markdown and bleach, whose cost on such input is quadratic or worse.
 """
 from __future__ import annotations
 
+import html as html_lib
 import threading
 from functools import lru_cache
 
 import bleach
 import markdown
+
+from examengine.core.markup_limits import (
+    MAX_FIELD_CHARS,
+    MarkupProblem,
+    markup_problem,
+    normalize,
+    output_may_nest,
+    output_problem,
+)
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
 
@@ -75,19 +89,72 @@ def _cleaner() -> bleach.Cleaner:
     return cleaner
 
 
+# Text shown as written is cut here: the page stays usable whatever was stored.
+MAX_PLAIN_CHARS = 100_000
+PLAIN_TEXT_NOTE = "This text is too complex to format, so it is shown as written."
+
+
 def sanitize(html: str) -> str:
-    """Return `html` with everything outside the Markdown allowlist removed. Thread-safe."""
+    """Return `html` with everything outside the Markdown allowlist removed. Thread-safe.
+
+    HTML nested deeper than MAX_HTML_DEPTH or with more than MAX_HTML_TAGS tags (markup_limits) is
+    not parsed: it comes back escaped, as text.
+    """
+    if output_problem(html) is not None:
+        return html_lib.escape(html[:MAX_PLAIN_CHARS])
     return _cleaner().clean(html)
 
 
 def render_markdown(text: str) -> str:
-    """Render author Markdown to sanitized HTML (raw HTML in the source is sanitized too)."""
-    return _render(text or "")
+    """Render author Markdown to sanitized HTML (raw HTML in the source is sanitized too).
+
+    Text past the markup limits comes back as `plain_text_html()`: escaped, unformatted.
+    """
+    text = normalize(text or "")
+    if len(text) > MAX_FIELD_CHARS:  # not worth a place in the cache
+        return plain_text_html(text, "field_chars")
+    return _render(text)
+
+
+def too_complex(text: str, *, check_line_length: bool = True) -> MarkupProblem | None:
+    """The limit `text` passes, for which `render_markdown(text)` shows it as written; or None.
+
+    The bank checker and the exam settings ask this, so what they accept is what pages format.
+    `check_line_length=False` when the caller checks every line itself (the bank parser does).
+    """
+    return _checked(normalize(text or ""), check_line_length)[0]
+
+
+def _checked(text: str, check_line_length: bool = True) -> tuple[MarkupProblem | None, str | None]:
+    """The limit `text` passes, and Markdown's HTML for it when that had to be measured too."""
+    problem = markup_problem(text, check_line_length=check_line_length)
+    if problem is not None or not output_may_nest(text):
+        return problem, None
+    html = _markdown(text)
+    return output_problem(html), html
+
+
+def _markdown(text: str) -> str:
+    return markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
 
 
 # Question versions never change, and every examinee's exam page renders the same stems and options:
 # a pure str -> str function, so a bounded cache is safe and spares ~1 ms per piece of Markdown.
 @lru_cache(maxsize=8192)
 def _render(text: str) -> str:
-    html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
-    return sanitize(html)
+    problem, html = _checked(text)
+    if problem is None and html is None:
+        html = _markdown(text)
+        problem = output_problem(html)  # cannot happen within the limits; a last guard before bleach
+    if problem is not None:
+        return plain_text_html(text, problem.kind)
+    return _cleaner().clean(html)
+
+
+def plain_text_html(text: str, reason: str) -> str:
+    """`text` escaped in a <pre>, under a note; `reason` (a MarkupProblem kind) in data-markup-plain."""
+    text = normalize(text)
+    shown = text if len(text) <= MAX_PLAIN_CHARS else text[:MAX_PLAIN_CHARS] + "\n…"
+    return (f'<div class="markup-plain" data-markup-plain="{html_lib.escape(reason)}">'
+            f'<p class="markup-plain-note">{html_lib.escape(PLAIN_TEXT_NOTE)}</p>'
+            f"<pre>{html_lib.escape(shown)}</pre></div>")

@@ -88,6 +88,19 @@ def test_check_reports_every_error_as_path_line_message(runner, banks, bad_file)
     assert lines[1].startswith(f"{bad_file}:8: ")
 
 
+def test_check_refuses_markdown_past_the_markup_limits(tmp_path):
+    path = tmp_path / "deep.md"
+    table = "|" + "a|" * 60 + "\n|" + "-|" * 60
+    path.write_text("## [truefalse] 判断\nanswer: 对\n\n" + "[" * 30 + "\n\n### 解析\n" + table + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(banks_cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:4: brackets `[` or `(` are nested 21 deep here (or left open), over the limit of 20",
+        f"{path}:7: this table row has 60 columns, over the limit of 50",
+    ]
+
+
 def test_check_json(runner, banks, bad_file):
     result = runner.invoke(args=["banks", "check", "--json", str(banks)])
     assert result.exit_code == 0

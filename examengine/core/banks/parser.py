@@ -10,6 +10,7 @@ from examengine.core.banks.questions import QuestionReader
 from examengine.core.banks.scanner import mark_fences, question_blocks, split_lines
 from examengine.core.banks.specs import BankSpec, ParseResult
 from examengine.core.banks.values import parse_id
+from examengine.core.markup_limits import MAX_LINE_CHARS, MarkupProblem
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 FALLBACK_KEY = "bank"
@@ -55,7 +56,7 @@ def file_stem(path: str) -> str:
 
 
 def _parse(lines: list[str], source: str, default_key: str | None, sink: ErrorSink) -> BankSpec:
-    _check_characters(lines, sink)
+    _check_lines(lines, sink)
     front = read_front_matter(lines, sink)
     body, unclosed_fence = mark_fences(lines[front.body_start:], front.body_start + 1)
     if unclosed_fence:
@@ -70,11 +71,13 @@ def _parse(lines: list[str], source: str, default_key: str | None, sink: ErrorSi
                     source=source, questions=questions)
 
 
-def _check_characters(lines: list[str], sink: ErrorSink) -> None:
+def _check_lines(lines: list[str], sink: ErrorSink) -> None:
     for number, line in enumerate(lines, 1):
         match = _FORBIDDEN_CHARACTERS.search(line)
         if match:
             sink.add(number, f"this line contains a character that cannot be stored (U+{ord(match.group()):04X})")
+        if len(line) > MAX_LINE_CHARS:
+            sink.add(number, MarkupProblem("line_chars", number, len(line), MAX_LINE_CHARS).message)
 
 
 def _bank_key(front: FrontMatter, default_key: str | None, source: str, sink: ErrorSink) -> str:

@@ -22,6 +22,7 @@ from examengine.core.banks.values import (
     split_tags,
     unique,
 )
+from examengine.core.markup import too_complex
 from examengine.core.qtypes.base import (
     SECTION_NAMES,
     Line,
@@ -60,6 +61,8 @@ class QuestionReader:
         meta = self._metadata(meta_lines, qtype)
         common = self._common_values(meta)
         stem_lines, raw_sections = split_sections(rest)
+        for part in (stem_lines, *(raw.lines for raw in raw_sections)):
+            self._check_markup(part)
         sections = self._sections(raw_sections, qtype)
         type_meta = {key: entry for key, entry in meta.items() if key in qtype.meta_keys}
         ctx = ParseContext(qtype.name, block.heading, stem_lines, sections, type_meta,
@@ -76,6 +79,17 @@ class QuestionReader:
         spec = self._spec(block, qtype, title, common, ctx, payload, points)
         self._check_unique(spec, meta)
         return spec
+
+    def _check_markup(self, lines: list[Line]) -> None:
+        """One error if this part (stem with its options, or a section) passes a markup limit: such
+        text would be shown unformatted (see core/markup_limits.py). Line length is checked per file."""
+        problem = too_complex("\n".join(line.text for line in lines), check_line_length=False)
+        if problem is None:
+            return
+        line = lines[min(problem.line, len(lines)) - 1]
+        if problem.kind in ("field_chars", "html_depth", "html_tags"):  # about the part as a whole
+            line = next((candidate for candidate in lines if candidate.text.strip()), line)
+        self.sink.add(line.number, problem.message)
 
     def _fill_in_stem(self, ctx: ParseContext, title: str) -> None:
         """A one-line question may be written as the heading's title alone."""

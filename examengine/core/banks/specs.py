@@ -4,12 +4,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from examengine.core.banks.errors import BankError
 
 
 @dataclass
 class QuestionSpec:
+    """One parsed question. Not changed after parsing: `fingerprint` and `identity` are computed once."""
+
     qtype: str
     title: str
     line: int  # line of the `## [type]` heading
@@ -22,7 +25,7 @@ class QuestionSpec:
     explanation: str  # Markdown, '' if none
     payload: dict  # type-specific, JSON-serialisable, includes the answer key
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """sha256 of the content: everything but where it sits (`line`) and what it is called (`key`).
 
@@ -36,7 +39,7 @@ class QuestionSpec:
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
-    @property
+    @cached_property
     def identity(self) -> str:
         """Stable across re-imports: the id, or for a question without one, its content."""
         return self.key if self.key else "content:" + self.fingerprint[:16]

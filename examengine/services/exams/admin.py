@@ -17,6 +17,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ...core.markup import too_complex
+from ...core.markup_limits import MarkupProblem
 from ...core.text import unstorable
 from ...extensions import db
 from ...models import MULTIPLE_SCORING_CHOICES, SHOW_SCORE_CHOICES, Attempt, Exam, ExamOverride, Group, User
@@ -86,6 +88,8 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("title", _("The title can have at most %(max)d characters.", max=TITLE_MAX))
     if len(s.instructions or "") > INSTRUCTIONS_MAX:
         add("instructions", _("The instructions can have at most %(max)d characters.", max=INSTRUCTIONS_MAX))
+    elif (problem := too_complex(s.instructions or "")) is not None:
+        add("instructions", _instructions_problem(problem))
     for name in ("title", "instructions"):
         kind = unstorable(getattr(s, name))
         if kind:
@@ -109,6 +113,28 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
     if s.multiple_scoring not in MULTIPLE_SCORING_CHOICES:
         add("multiple_scoring", _("Choose how multiple-choice questions are scored."))
     return errors
+
+
+def _instructions_problem(problem: MarkupProblem) -> str:
+    """Why the instructions would be shown unformatted (core/markup_limits.py), for the settings form."""
+    line, limit = problem.line, problem.limit
+    messages = {
+        "field_chars": _("The instructions can have at most %(max)d characters.", max=limit),
+        "field_lines": _("The instructions can have at most %(max)d lines.", max=limit),
+        "line_chars": _("Line %(line)d of the instructions is longer than %(max)d characters.", line=line, max=limit),
+        "nesting": _("Line %(line)d of the instructions nests lists or quotes more than %(max)d levels deep.",
+                     line=line, max=limit),
+        "brackets": _("Line %(line)d of the instructions nests brackets more than %(max)d deep (or leaves them "
+                      "open).", line=line, max=limit),
+        "html": _("Line %(line)d of the instructions nests HTML tags more than %(max)d deep (or leaves them open).",
+                  line=line, max=limit),
+        "table_columns": _("Line %(line)d of the instructions has a table row with more than %(max)d columns.",
+                           line=line, max=limit),
+        "markers": _("The instructions have more than %(max)d markup characters (* _ ` [ ] < | &).", max=limit),
+        "html_depth": _("The formatting of the instructions is nested more than %(max)d levels deep.", max=limit),
+        "html_tags": _("The formatted instructions would have more than %(max)d HTML tags.", max=limit),
+    }
+    return messages[problem.kind]
 
 
 def _clean(s: ExamSettings) -> dict:

@@ -3,7 +3,7 @@
 CSV is UTF-8 with a byte order mark, so Excel opens Chinese text correctly. XLSX is written with
 openpyxl's write-only mode (streams rows; no cell objects kept). Text cells that a spreadsheet would
 read as a formula (starting with = + - @, or a tab / carriage return) get a leading apostrophe, in
-both formats: names, groups, titles and band labels are user data.
+both formats (`core.spreadsheets.neutralize`): names, groups, titles and band labels are user data.
 Headers and words (status, yes/no) are in the language of the request.
 """
 from __future__ import annotations
@@ -22,20 +22,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
+from ...core.spreadsheets import neutralize
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Bank, Question, QuestionVersion
 from ..exams.scoring import band_label, dimension_label
 from .overview import ExamResults, ResultRow
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def neutralize(value):
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def local_time():

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from flask import Response, current_app, render_template
 
+from ...core.spreadsheets import neutralize_row
 from ...services.accounts import DEFAULT_MAX_ROWS, RowError
 from ...services.accounts import import_users as import_users_from_csv
 from ..auth.session import role_required
@@ -25,8 +26,9 @@ SAMPLE_ROWS = (
 
 
 def _csv_text(rows) -> str:
+    """CSV for Excel; usernames are user data, so formula-like cells are neutralized as in the exports."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(neutralize_row(row) for row in rows)
     return BOM + out.getvalue()
 
 

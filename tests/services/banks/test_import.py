@@ -254,3 +254,56 @@ def test_database_error_rolls_back_everything(app, monkeypatch):
 
 def test_no_files_is_an_error(app):
     assert not run(app).ok
+
+
+# --- the work an import does grows with the number of questions, not faster ---
+
+def tiny_bank(count: int, *, changed: bool = False) -> str:
+    return "".join(f"## [truefalse] 第 {n} 题\nanswer: 对\n\n说法 {n}{'（修订）' if changed and n % 3 == 0 else ''}。\n\n"
+                   for n in range(count))
+
+
+def statements_per_import(app, count: int) -> list[int]:
+    """SQL statements (an executemany counts once) of a first import, an unchanged and a changed re-import."""
+    from sqlalchemy import event
+
+    counted = []
+    with app.app_context():
+        executed = []
+
+        def count_statement(*_args):
+            executed.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count_statement)
+        try:
+            for text in (tiny_bank(count), tiny_bank(count), tiny_bank(count, changed=True)):
+                executed.clear()
+                assert import_banks([(f"tiny{count}.md", text.encode())], max_bytes=MAX).ok
+                counted.append(len(executed))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count_statement)
+    return counted
+
+
+def test_statements_per_import_do_not_grow_with_the_questions(app):
+    assert statements_per_import(app, 20) == statements_per_import(app, 400)
+
+
+def test_each_question_is_fingerprinted_once(app, monkeypatch):
+    """The content hash identifies questions without an id; it was once recomputed nine times each."""
+    import hashlib
+
+    from examengine.core.banks import specs
+
+    calls = []
+
+    class CountingHashlib:
+        @staticmethod
+        def sha256(data):
+            calls.append(1)
+            return hashlib.sha256(data)
+
+    monkeypatch.setattr(specs, "hashlib", CountingHashlib)
+    with app.app_context():
+        assert import_banks([("tiny.md", tiny_bank(50).encode())], max_bytes=MAX).ok
+    assert len(calls) == 50

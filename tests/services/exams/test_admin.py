@@ -94,6 +94,25 @@ def test_each_invalid_setting_is_refused_with_a_clear_message_and_nothing_stored
     assert exam_count() == 0
 
 
+@pytest.mark.parametrize(("instructions", "message"), [
+    ("x" * 20_001, "The instructions can have at most 20000 characters."),
+    ("- a\n" * 1_001, "The instructions can have at most 1000 lines."),
+    ("ok\n" + "x" * 4_001, "Line 2 of the instructions is longer than 4000 characters."),
+    ("\n".join("    " * n + "- x" for n in range(25)), "Line 21 of the instructions nests lists or quotes more "
+                                                       "than 20 levels deep."),
+    ("[" * 1_000, "Line 1 of the instructions nests brackets more than 20 deep (or leaves them open)."),
+    ("<b><i>" * 500, "Line 1 of the instructions nests HTML tags more than 20 deep (or leaves them open)."),
+    ("|" + "a|" * 51, "Line 1 of the instructions has a table row with more than 50 columns."),
+    ("\n".join(["*a" * 1_000] * 4), "The instructions have more than 3000 markup characters (* _ ` [ ] < | &)."),
+    ("**a " * 100 + "x" + " a**" * 100, "The formatting of the instructions is nested more than 80 levels deep."),
+])
+def test_instructions_past_the_markup_limits_are_refused(ctx, instructions, message):
+    with pytest.raises(ExamError) as refused:
+        new_exam(instructions=instructions)
+    assert refused.value.errors == {"instructions": [message]}
+    assert exam_count() == 0
+
+
 def test_an_invalid_edit_changes_nothing(ctx):
     exam = new_exam()
     with pytest.raises(ExamError):

@@ -1,6 +1,7 @@
 """Admin pages for users and groups: search, create, edit, deactivate, password reset, groups, CSV import."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 from urllib.parse import unquote
@@ -302,6 +303,20 @@ def test_import_page_shows_passwords_once_with_a_download(app, admin_client):
     username, password = rows[1].split(",")
     assert rows[0] == "username,password" and username == "zhangsan"
     assert Auth(other_client(app)).login("zhangsan", password).status_code == 302
+
+
+def test_the_passwords_csv_neutralizes_formula_like_usernames(app, admin_client):
+    names = ['=HYPERLINK("https://evil.example","x")', "+1", "-2", "@SUM(A1)", "plain"]
+    out = io.StringIO()
+    csv.writer(out).writerows([("username", "display name"), *((name, "=" + name) for name in names)])
+    response = upload(admin_client, out.getvalue().encode())
+    assert response.status_code == 200 and "Imported 5 user(s)" in response.text
+    link = re.search(r'href="data:text/csv;charset=utf-8,([^"]+)"', response.text).group(1)
+    rows = list(csv.reader(io.StringIO(unquote(link).lstrip("\ufeff"))))
+    assert [row[0] for row in rows] == ["username", *("'" + name for name in names[:4]), "plain"]
+    # Only the file is changed: the accounts keep their names, and the passwords log them in.
+    for name, (_, password) in zip(names, rows[1:], strict=True):
+        assert Auth(other_client(app)).login(name, password).status_code == 302
 
 
 def test_import_errors_are_listed_with_row_numbers_and_nothing_is_stored(app, admin_client):

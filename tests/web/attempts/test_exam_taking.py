@@ -95,6 +95,33 @@ def test_instructions_show_sanitized_markdown_limit_window_and_attempts(app):
     assert 'data-testid="start-exam"' in page.text
 
 
+@pytest.mark.parametrize("instructions", [
+    "\n".join("    " * n + "- x" for n in range(400)), "[" * 100_000 + "]" * 100_000, "<div>" * 30_000,
+    "<b><i>" * 100_000, "|" + "a|" * 50_000 + "\n|" + "-|" * 50_000, "*a" * 100_000,
+])
+def test_instructions_stored_past_the_markup_limits_are_shown_as_written(app, instructions):
+    exam_id = make_exam(app, bank_md=None, users=["alice"], rules=[], instructions=instructions)
+    page = employee_client(app, "alice").get(f"/exams/{exam_id}")
+    assert page.status_code == 200
+    assert 'data-markup-plain="' in page.text and 'data-testid="start-exam"' in page.text
+
+
+def test_a_stem_stored_past_the_markup_limits_is_shown_as_written_on_the_exam_page(app):
+    from examengine.extensions import db
+    from examengine.models import QuestionVersion
+
+    exam_id = make_exam(app, users=["alice"], rules=[{"count": 1, "qtype": "single"}])
+    with app.app_context():
+        for version in db.session.query(QuestionVersion).filter_by(qtype="single"):
+            version.stem = "<b><i>" * 100_000
+        db.session.commit()
+    client = employee_client(app, "alice")
+    attempt_id = start(client, exam_id)
+    page = client.get(f"/attempts/{attempt_id}")
+    assert page.status_code == 200
+    assert 'data-markup-plain="field_chars"' in page.text and "&lt;b&gt;&lt;i&gt;" in page.text
+
+
 def test_roles_and_assignment(app, make_user, exam_id):
     make_user("boss", roles=("admin",))
     make_user("dave")

@@ -45,6 +45,12 @@ BAD_UPLOADS = {
     "one bad file of two": ([("net.md", NET.encode()), ("bad.md", BAD.encode())], "bad.md"),
     "unknown type": ([("t.md", b"## [essay] X\n\nstem\n")], "## [essay] X"),
     "broken front matter": ([("f.md", b"---\nid: [oops\n---\n## [truefalse] X\nanswer: T\n\ns\n")], "f.md"),
+    "400 nested lists": ([("deep.md", ("## [truefalse] X\nanswer: T\n\n" + "\n".join(
+        "  " * level + "- x" for level in range(400))).encode())], "over the limit of 20,000"),
+    "40 nested lists": ([("deep.md", ("## [truefalse] X\nanswer: T\n\n" + "\n".join(
+        "    " * level + "- x" for level in range(40))).encode())], "lists or quotes are nested 21 levels deep"),
+    "unclosed tags": ([("tags.md", b"## [truefalse] X\nanswer: T\n\n" + b"<b><i>" * 100_000)],
+                      "this line is 600,000 characters long"),
 }
 
 

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import event, func, select
 
 from examengine.extensions import db
-from examengine.models import Bank, QuestionVersion
+from examengine.models import Bank, Question, QuestionVersion
 from tests.web.bank_samples import NET, question_id, seed
 
 
@@ -99,6 +99,33 @@ def test_stem_html_is_sanitized_in_the_preview(app, admin_client):
     seed(app, ("evil.md", evil))
     page = admin_client.get(f"/admin/questions/{question_id(app, 'xss')}").text
     assert "<script>alert(1)" not in page and "javascript:alert" not in page
+
+
+def test_preview_of_stored_markdown_past_the_limits_shows_it_as_written(app, admin_client):
+    """Text stored before the bank checker had limits (or written to the database by hand)."""
+    seed(app, ("net.md", NET))
+    with app.app_context():
+        for identity, changes in (
+            ("https-port", {"stem": "<b><i>" * 100_000, "explanation": "[" * 100_000}),
+            ("triage", {"stem": "\n".join("    " * n + "- x" for n in range(40)),
+                        "explanation": "*a" * 100_000}),
+        ):
+            version = db.session.scalars(select(QuestionVersion).join(QuestionVersion.question)
+                                         .where(Question.identity == identity)).one()
+            payload = dict(version.payload)
+            if "options" in payload:
+                payload["options"] = [{**payload["options"][0], "md": "<div>" * 30_000}, *payload["options"][1:]]
+            else:
+                payload["reference"] = "|" + "a|" * 50_000 + "\n|" + "-|" * 50_000
+            version.payload, version.stem, version.explanation = payload, changes["stem"], changes["explanation"]
+        db.session.commit()
+    single = admin_client.get(f"/admin/questions/{question_id(app, 'https-port')}")
+    assert single.status_code == 200
+    assert single.text.count('data-markup-plain="') >= 4  # stem and option (examinee's view and key), explanation
+    assert "&lt;b&gt;&lt;i&gt;" in single.text and "<b><i><b>" not in single.text
+    written = admin_client.get(f"/admin/questions/{question_id(app, 'triage')}")
+    assert written.status_code == 200
+    assert 'data-markup-plain="nesting"' in written.text and 'data-markup-plain="field_chars"' in written.text
 
 
 def test_browser_query_count_does_not_grow_with_questions(app, admin_client):

@@ -122,6 +122,23 @@ def test_instructions_preview_saves_nothing(app, admin_client):
     assert count(app, Exam) == 0
 
 
+def test_instructions_past_the_markup_limits(app, admin_client):
+    deep = "<b><i>" * 500
+    response = admin_client.post("/admin/exams/new", data={**FORM, "instructions": deep})
+    assert response.status_code == 400
+    assert "nests HTML tags more than 20 deep" in response.text
+    assert count(app, Exam) == 0
+    preview = admin_client.post("/admin/exams/new", data={**FORM, "instructions": deep, "preview": "1"})
+    assert preview.status_code == 200 and 'data-markup-plain="html"' in preview.text
+    # Stored before the limits existed: the settings page still opens, showing the text as written.
+    exam_id = create(admin_client)
+    with app.app_context():
+        db.session.get(Exam, exam_id).instructions = "[" * 100_000
+        db.session.commit()
+    page = admin_client.get(f"/admin/exams/{exam_id}")
+    assert page.status_code == 200 and 'data-markup-plain="field_chars"' in page.text
+
+
 def test_groups_and_users_are_assigned_from_the_form(app, admin_client):
     with app.app_context():
         group = Group(name="Ops")
