@@ -6,8 +6,9 @@ import io
 
 from openpyxl import Workbook
 
+from ...core.spreadsheets import neutralize
 from ..messages import _
-from ..results.export import neutralize, to_csv
+from ..results.export import to_csv
 from .exams import ExamAnalysis, QuestionAnalysis
 
 
