@@ -11,17 +11,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import lazyload
 
 from ...core import qtypes
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
-from ...models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion, User
+from ...models import Attempt, AttemptEvent, User
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds, is_assigned, recompute_deadlines
 from .home import ExamCard, exam_cards
-from .review import ReviewSlot, ReviewView, review_view
+from .review import ReviewSlot, ReviewView, paper_rows, review_view
 from .saves import SaveResult, bad_request, changes_from_form, save_changes
 from .start import MAX_DB_INT, start_or_resume
 from .submission import close_overdue, finalize
@@ -75,13 +74,7 @@ class SlotView:
 def paper_view(attempt: Attempt) -> list[SlotView]:
     """Every slot with its type's template context, rendered WITHOUT the key (show_key=False)."""
     titles = [section.title for section in attempt.exam.sections]
-    rows = db.session.execute(
-        select(AttemptSlot, QuestionVersion)
-        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
-        .where(AttemptSlot.attempt_id == attempt.id)
-        .order_by(AttemptSlot.position)
-        .options(lazyload(QuestionVersion.tag_rows))  # tags are not shown: skip their selectin load
-    ).all()
+    rows = paper_rows(attempt.id)
     views = []
     for slot, version in rows:
         qtype = qtypes.get(version.qtype)

@@ -64,6 +64,17 @@ class ReviewView:
     answers_after: datetime | None = None
 
 
+def paper_rows(attempt_id: int) -> list[tuple[AttemptSlot, QuestionVersion]]:
+    """The attempt's slots with their question versions, in paper order (the exam and review pages)."""
+    return [tuple(row) for row in db.session.execute(
+        select(AttemptSlot, QuestionVersion)
+        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
+        .where(AttemptSlot.attempt_id == attempt_id)
+        .order_by(AttemptSlot.position)
+        .options(lazyload(QuestionVersion.tag_rows))  # tags are not shown: skip their selectin load
+    )]
+
+
 def review_view(attempt: Attempt, now: datetime | None = None) -> ReviewView:
     """Only for finalized attempts (an attempt in progress: AttemptRefused("bad_request"))."""
     if attempt.state == "in_progress":
@@ -76,13 +87,7 @@ def review_view(attempt: Attempt, now: datetime | None = None) -> ReviewView:
         release = answer_release(exam, attempt.user_id, now)
         show_answers = release.released
         answers_after = None if release.released else release.closes_at
-    rows = db.session.execute(
-        select(AttemptSlot, QuestionVersion)
-        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
-        .where(AttemptSlot.attempt_id == attempt.id)
-        .order_by(AttemptSlot.position)
-        .options(lazyload(QuestionVersion.tag_rows))  # tags are not shown: skip their selectin load
-    ).all()
+    rows = paper_rows(attempt.id)
     slots = [_slot(slot, version, show_correctness, show_answers) for slot, version in rows]
     score, maximum, percent, passed = official_score(attempt) if visible else (None, None, None, None)
     return ReviewView(attempt=attempt, score_visible=visible, score=score, max_score=maximum, percent=percent,
