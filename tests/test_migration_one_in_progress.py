@@ -6,46 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from alembic.script import ScriptDirectory
 from flask_migrate import stamp, upgrade
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from examengine.extensions import db, migrate
+from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot
 from examengine.models._time import utcnow
 from examengine.services.attempts import close_overdue, start_or_resume
-from tests.conftest import make_app
 from tests.exam_builders import build_exam, ensure_user
+from tests.migration_helpers import migrated_app, previous_revision  # noqa: F401 (a fixture)
 
 REVISION = "c7d1e2f3a4b5"
 INDEX = "uq_attempts_one_in_progress"
-
-
-@pytest.fixture
-def migrated_app(tmp_path):
-    """An app whose database was built by `flask db upgrade`; left as create_all builds it."""
-    app = make_app(tmp_path)
-    with app.app_context():
-        db.drop_all()  # on PostgreSQL the shared test database may hold tables from create_all
-        _drop_alembic_version()
-        upgrade()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        _drop_alembic_version()
-        db.create_all()
-        db.engine.dispose()
-
-
-def _drop_alembic_version():
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-
-def previous_revision() -> str:
-    config = migrate.get_config()
-    return ScriptDirectory.from_config(config).get_revision(REVISION).down_revision
 
 
 def duplicate_in_progress(attempt: Attempt, number: int, minutes_later: int) -> int:
@@ -79,7 +52,7 @@ def test_the_migration_closes_surplus_attempts_and_adds_the_index(migrated_app):
         connection.exec_driver_sql(f"DROP INDEX {INDEX}")
     ann_second = duplicate_in_progress(db.session.get(Attempt, ann_first), 2, 1)
     ann_newest = duplicate_in_progress(db.session.get(Attempt, ann_first), 3, 2)
-    stamp(revision=previous_revision())
+    stamp(revision=previous_revision(REVISION))
     db.session.remove()
 
     upgrade(revision=REVISION)

@@ -27,7 +27,7 @@ def keys_ready(page):
 
 def test_a_reviewer_grades_with_the_keyboard_and_the_employee_sees_the_result(page, live_server, app):
     rules = [{"count": 1, "qtype": "single"}, {"count": 1, "qtype": "short"}]
-    answers = {"ann": "Scope first, then layers.", "bob": "scope first,  then LAYERS.",
+    answers = {"ann": "Scope first, then layers.", "bob": "Scope first, then layers.",
                "cat": "No idea\n<b>really</b>", "dan": None}
     exam_id, ids = grading_exam(app, answers, reviewers=["rita"], rules=rules, show_score="after_grading",
                                 title="Graded exam")

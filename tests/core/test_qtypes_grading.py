@@ -257,3 +257,61 @@ def test_templates_show_key_and_explanation_when_asked():
     assert "443 | HTTPS" in fill and "3.14 ± 0.01" in fill
     written = _render(ANALYSIS, show_key=True)
     assert "泄漏" in written and "影响范围" in written and "见手册" in written
+
+
+# --- fill: numbers and text as people type them (issue 9 §3) -----------------------------------
+
+PERCENT_IN_STEM = question("## [fill]\n满意度应超过 {{85}}%。\n")
+PERCENT_IN_KEY = question("## [fill]\n可用性 {{99.9%}}\n")
+
+
+@pytest.mark.parametrize("typed, right", [
+    ("85", True), ("85%", True), ("８５％", True), ("85 %", True), ("85.0%", True), ("85%。", True),
+    ("85ms", False), ("86%", False), ("85‰", False), ("0.85", False),
+])
+def test_a_numeric_blank_accepts_the_unit_the_stem_implies(typed, right):
+    assert PERCENT_IN_STEM.payload["blanks"][0]["unit"] == "%"
+    assert bool(grade(PERCENT_IN_STEM, [typed]).score) is right
+
+
+@pytest.mark.parametrize("typed, right", [("99.9%", True), ("99.90%", True), ("99.9", True), ("９９．９０％", True),
+                                          ("99.9 ％", True), ("99%", False), ("99.9 MB", False)])
+def test_a_numeric_blank_with_its_own_unit_compares_the_number(typed, right):
+    assert PERCENT_IN_KEY.payload["blanks"][0] == {"answers": ["99.9%"], "number": 99.9, "tolerance": None,
+                                                   "unit": "%"}
+    assert bool(grade(PERCENT_IN_KEY, [typed]).score) is right
+
+
+def test_blanks_stored_before_units_were_read_are_graded_by_the_new_rules():
+    stored = {"blanks": [{"answers": ["99.9%"], "number": None, "tolerance": None}], "case_sensitive": False}
+    fill = qtypes.get("fill")
+    assert fill.grade(stored, ["99.90%"], 1).score == 1 and fill.grade(stored, ["99.8%"], 1).score == 0
+
+
+@pytest.mark.parametrize("stem, typed, right", [
+    ("缓存 {{1024}} 条", "1,024", True), ("缓存 {{1024}} 条", "１，０２４", True), ("缓存 {{1024}} 条", "1,02,4", False),
+    ("温度 {{-3}} 度", "−3", True), ("温度 {{-3}} 度", "–3", True), ("温度 {{-3}} 度", "－３", True),
+    ("响应 {{30}} 分钟内", "30分钟", True), ("响应 {{30}} 分钟内", "30 min", False),
+    ("带宽 {{100}} MB", "100MB", True), ("带宽 {{100}} MB", "100 mb", True),
+    ("端口 {{443}} and more", "443 and", False),
+])
+def test_numeric_blanks_take_separators_dashes_and_stem_units(stem, typed, right):
+    assert bool(grade(question(f"## [fill]\n{stem}\n"), [typed]).score) is right
+
+
+def test_an_ordinary_word_after_a_blank_is_not_a_unit():
+    assert "unit" not in question("## [fill]\n端口 {{443}} and {{22}} s\n").payload["blanks"][0]
+    assert question("## [fill]\n端口 {{443}} and {{22}} s\n").payload["blanks"][1]["unit"] == "s"
+    assert "unit" not in question("## [fill]\n协议 {{HTTPS}}%\n").payload["blanks"][0]  # text blanks: none
+
+
+@pytest.mark.parametrize("typed, right", [("HTTPS。", True), ("HTTPS.", True), (" https ，", True),
+                                          ("ＨＴＴＰＳ．", True), ("HTTPS!", False), ("HTTP S", False)])
+def test_a_text_blank_ignores_trailing_sentence_punctuation(typed, right):
+    assert bool(grade(question("## [fill]\n安全协议是 {{HTTPS}}。\n"), [typed]).score) is right
+
+
+def test_dash_variants_count_as_hyphens_in_text_blanks():
+    spec = question("## [fill]\n命令 {{ls -la}}\n")
+    assert all(grade(spec, [f"ls {dash}la"]).score == 1 for dash in "‐‑‒–—−－﹣")
+    assert grade(spec, ["ls _la"]).score == 0

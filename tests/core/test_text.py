@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from examengine.core.text import has_foreign_digits, parse_number, unstorable
+from examengine.core.answer_groups import text_key
+from examengine.core.text import has_foreign_digits, normalize_written, parse_number, parse_typed_number, unstorable
 
 
 @pytest.mark.parametrize("text, value", [
@@ -37,3 +38,25 @@ def test_unstorable_finds_nul_and_lone_surrogates_anywhere():
     assert unstorable({"k\ud83d": 1}) == "surrogate"  # keys count too
     assert unstorable([1, 2.5, None, True, {"a": []}]) is None
     assert unstorable(None) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("85", (85.0, "")), ("85%", (85.0, "%")), ("８５％", (85.0, "%")), ("1,024", (1024.0, "")),
+    ("1,024.5", (1024.5, "")), ("１，０２４", (1024.0, "")), ("−3", (-3.0, "")), ("30 分钟", (30.0, "分钟")),
+    ("12.5ms", (12.5, "ms")), ("1e3", (1000.0, "")), ("85%。", (85.0, "%")),
+    ("1,0245", None), ("12,34", None), ("abc", None), ("١٢", None), ("²", None), ("85 per cent of", None),
+])
+def test_typed_numbers_with_separators_and_units(text, expected):
+    assert parse_typed_number(text) == expected
+
+
+def test_written_answers_keep_case_and_lines_but_not_space_runs():
+    assert normalize_written("  grep   -i ERROR\r\n\tapp.log  ") == "grep -i ERROR\napp.log"
+    assert normalize_written("ＧＲＥＰ") == "GREP"
+    assert normalize_written("a\nb") != normalize_written("a b")
+
+
+def test_written_answer_keys_group_only_equal_texts():
+    assert text_key("grep -i ERROR app.log") != text_key("GREP -I error APP.LOG")
+    assert text_key("grep  -i ERROR app.log ") == text_key("grep -i ＥＲＲＯＲ app.log")
+    assert text_key("first\nsecond") != text_key("first second")

@@ -3,10 +3,14 @@
 In the source each blank is `{{accepted|also accepted}}` or `{{3.14 ± 0.01}}`; `\\{{` is a literal `{{`.
 The stored stem keeps Markdown with each blank replaced by the marker `{{n}}` (n = 1, 2, ...), and
 `\\{{` left as written, so markers and literal braces stay distinguishable.
-A blank whose only answer is a number (`{{443}}`, `{{3.14 ± 0.01}}`) also accepts any spelling of
-that number within the tolerance; a blank with alternatives compares as text only.
-Payload: {"blanks": [{"answers": [str], "number": float | None, "tolerance": float | None}],
-          "case_sensitive": bool}. Response: list[str], one per blank, in order.
+A blank whose only answer is a number (`{{443}}`, `{{99.9%}}`, `{{3.14 ± 0.01}}`) also accepts any
+spelling of that number within the tolerance (`99.90`, `１，０２４`, `−3`), with or without the unit the
+key implies: the key's own (`{{99.9%}}`, `{{30 分钟}}`) or a unit written right after the blank in the
+stem (`{{85}}%`, `{{30}} 分钟`); another unit is wrong. A blank with alternatives compares as text only.
+Text compares after NFKC, case folding (unless `case_sensitive`), dash variants as `-`, and without
+trailing sentence punctuation (`HTTPS。` matches `HTTPS`).
+Payload: {"blanks": [{"answers": [str], "number": float | None, "tolerance": float | None,
+          "unit": str (only when implied)}], "case_sensitive": bool}. Response: list[str], one per blank.
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from examengine.core.qtypes.base import (
     parse_bool,
     scored,
 )
-from examengine.core.text import normalize_answer, numbers_match, parse_number
+from examengine.core.text import normalize_blank, numbers_match, parse_number, parse_typed_number, units_match
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TOLERANCE = re.compile(rf"\s*({_NUM})\s*(?:±|\+/-|\+-)\s*({_NUM})\s*")
@@ -40,6 +44,10 @@ _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _STORED_MARKER = re.compile(r"\\\{\{|\{\{(\d+)\}\}")
 # An HTML tag, attribute values included (sanitized output may keep `>` inside quotes).
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# A unit written right after a numeric blank in the stem (`{{85}}%`, `{{30}} 分钟`, `{{100}} MB`): only
+# these, so an ordinary word after a blank (`{{443}} and ...`) is never taken for a unit.
+_STEM_UNIT = re.compile(r" ?(%|％|‰|℃|(?:ms|s|min|h|KB|MB|GB|TB|kbps|Mbps|Gbps|MHz|GHz)(?![A-Za-z])"
+                        r"|毫秒|秒|分钟|小时|天)")
 INPUT_CLASS = "form-control d-inline-block w-auto"
 # Unguessable, per process: an author cannot write a placeholder word into a stem. Constant within the
 # process so the rendered Markdown is cacheable (see markup.render_markdown).
@@ -63,8 +71,19 @@ def _blank_from_text(content: str) -> tuple[dict | None, str | None]:
         return None, "empty blank `{{}}`: write the accepted answer inside the braces"
     if not all(answers):
         return None, f"empty alternative in blank `{{{{{content}}}}}`: remove the extra `|`"
-    number = parse_number(answers[0]) if len(answers) == 1 else None
-    return {"answers": answers, "number": number, "tolerance": None}, None
+    typed = parse_typed_number(answers[0]) if len(answers) == 1 else None
+    blank = {"answers": answers, "number": typed[0] if typed else None, "tolerance": None}
+    if typed and typed[1]:
+        blank["unit"] = typed[1]
+    return blank, None
+
+
+def _with_stem_unit(blank: dict, after: str) -> dict:
+    """A numeric blank without a unit of its own takes the unit the stem writes right after it."""
+    match = _STEM_UNIT.match(after)
+    if blank.get("number") is not None and "unit" not in blank and match:
+        blank["unit"] = unicodedata.normalize("NFKC", match.group(1))
+    return blank
 
 
 def _extract_blanks(line: Line, blanks: list[dict], report) -> str:
@@ -84,7 +103,7 @@ def _extract_blanks(line: Line, blanks: list[dict], report) -> str:
             report(line.number, problem)
             out.append(text[pos:end + 2])
         else:
-            blanks.append(blank)
+            blanks.append(_with_stem_unit(blank, text[end + 2:]))
             out.append(f"{text[pos:start]}{{{{{len(blanks)}}}}}")
         pos = end + 2
     out.append(text[pos:])
@@ -176,13 +195,22 @@ class Fill(QuestionType):
     def _matches(blank: dict, given: Any, case_sensitive: bool) -> bool:
         if not isinstance(given, str):
             return False
-        typed = normalize_answer(given, case_sensitive=case_sensitive)
-        if any(typed == normalize_answer(answer, case_sensitive=case_sensitive) for answer in blank["answers"]):
+        typed = normalize_blank(given, case_sensitive=case_sensitive)
+        if any(typed == normalize_blank(answer, case_sensitive=case_sensitive) for answer in blank["answers"]):
             return True
-        if blank.get("number") is None:
-            return False
-        typed_number = parse_number(given)
-        return typed_number is not None and numbers_match(typed_number, blank["number"], blank.get("tolerance"))
+        number, unit = Fill._key_number(blank)
+        typed_number = parse_typed_number(given) if number is not None else None
+        return (typed_number is not None and units_match(typed_number[1], unit)
+                and numbers_match(typed_number[0], number, blank.get("tolerance")))
+
+    @staticmethod
+    def _key_number(blank: dict) -> tuple[float | None, str | None]:
+        """The blank's number and unit; blanks stored before units were read (`{{99.9%}}` kept as text
+        only) get them from their key now, so their waiting answers are graded by today's rules."""
+        if blank.get("number") is not None or len(blank["answers"]) != 1:
+            return blank.get("number"), blank.get("unit")
+        typed = parse_typed_number(blank["answers"][0])
+        return (typed[0], typed[1] or None) if typed else (None, None)
 
     def clean_response(self, payload: dict, raw: Any, *, option_order: list[int] | None = None) -> list[str] | None:
         """One string per blank, in order (missing ones ""); None when every blank is empty."""

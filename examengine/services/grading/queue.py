@@ -14,7 +14,8 @@ then second marks (1).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, or_, select, union_all, update
@@ -57,6 +58,9 @@ class GradingGroup:
     phase: str  # "mark" (first/second) or "third"
     answers: list[GroupAnswer]
     expires_at: datetime
+    # Every distinct text as typed with how many gave it, most frequent first: the texts are equal
+    # after normalizing, but the reviewer sees each before one mark applies to all.
+    variants: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -195,7 +199,7 @@ def _confirm(got: set[int], seats: dict[int, str], reviewer_id: int) -> dict[int
 
 def _group(exam, version, seats: dict[int, str], now: datetime, show_names: bool) -> GradingGroup:
     ids = sorted(seats)
-    columns = [AttemptSlot.id, AttemptSlot.attempt_id, Attempt.code]
+    columns = [AttemptSlot.id, AttemptSlot.attempt_id, Attempt.code, AttemptSlot.response]
     query = select(*columns).join(Attempt, Attempt.id == AttemptSlot.attempt_id)
     if show_names:
         query = select(*columns, User.username, User.display_name).join(
@@ -214,11 +218,13 @@ def _group(exam, version, seats: dict[int, str], now: datetime, show_names: bool
     answers = [GroupAnswer(row.id, row.attempt_id, row.code, seats[row.id],
                            (row.display_name or row.username) if show_names else None, earlier.get(row.id, []))
                for row in rows]
+    typed = Counter(row.response if isinstance(row.response, str) else "" for row in rows)
     return GradingGroup(
         exam=exam, version=version, points=float(first.points),
         response=first.response if isinstance(first.response, str) else "",
         blank=first.response_key == BLANK_KEY, phase="third" if third else "mark", answers=answers,
         expires_at=now + timedelta(seconds=claim_seconds()),
+        variants=sorted(typed.items(), key=lambda item: (-item[1], item[0])),
     )
 
 

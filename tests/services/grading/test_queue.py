@@ -109,7 +109,7 @@ def test_settling_the_marks():
 # --- the queue ---
 
 def test_equal_answers_form_one_group_and_one_mark_applies_to_all(app):
-    exam_id, ids = grading_exam(app, {"ann": "Check  the SCOPE first.", "bob": "check the scope first. ",
+    exam_id, ids = grading_exam(app, {"ann": "Check  the SCOPE first.", "bob": " Check the ＳＣＯＰＥ first. ",
                                       "cat": "Something else", "dan": None, "eve": "  "})
     with english(app):
         group = grade_next(exam_id, "rita")
@@ -158,7 +158,7 @@ def test_the_attempt_is_graded_when_its_last_written_answer_is(app):
 def test_keys_are_set_on_submission_and_written_slots_only(app):
     exam_id, ids = grading_exam(app, {"ann": "Hello", "bob": None})
     with english(app):
-        assert written_slot(ids["ann"]).response_key == text_key("hello")
+        assert written_slot(ids["ann"]).response_key == text_key("Hello")
         assert written_slot(ids["bob"], "analysis").response_key == BLANK_KEY
         slots = attempt_row(ids["ann"]).slots
         assert sum(slot.response_key is None for slot in slots) == 4  # the objective ones

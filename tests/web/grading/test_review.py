@@ -117,7 +117,7 @@ def test_the_case_material_is_shown_for_analysis_questions(app):
 # --- grading through the form ---
 
 def test_grading_a_group_with_the_form(app):
-    exam_id, ids = named_exam(app, {"ann": "Same answer", "bob": "same   ANSWER", "cat": "Different"})
+    exam_id, ids = named_exam(app, {"ann": "Same answer", "bob": "Same   answer", "cat": "Different"})
     client = login(app, "rita")
     page = client.get(next_url(app, exam_id)).text
     assert "This answer was given by 2 examinees" in page
@@ -257,3 +257,15 @@ def test_the_admin_page_shows_progress_and_agreement(app):
     with app.app_context():
         submit_attempts(exam_id, {"bob": "two"})
     assert re.search(r'data-testid="graded">0 / 2<', admin.get(f"/admin/exams/{exam_id}/reviewers").text)
+
+
+def test_a_group_shows_each_distinct_text_with_its_count_and_case_makes_groups(app):
+    exam_id, _ = grading_exam(app, {"ann": "grep  -i ERROR app.log", "bob": "grep -i ＥＲＲＯＲ app.log",
+                                    "cat": "grep  -i ERROR app.log", "dan": "GREP -I error APP.LOG"})
+    page = login(app, "rita").get(next_url(app, exam_id)).text
+    assert 'data-testid="group-size">This answer was given by 3 examinees' in page
+    assert "written in 2 ways" in page
+    variants = re.findall(r'data-testid="answer-variant">([^<]*)</div>\s*<p[^>]*data-testid="variant-count">'
+                          r'given by (\d) examinee', page)
+    assert variants == [("grep  -i ERROR app.log", "2"), ("grep -i ＥＲＲＯＲ app.log", "1")]
+    assert "GREP -I error APP.LOG" not in page  # a group of its own, next in the queue
