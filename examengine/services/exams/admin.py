@@ -22,7 +22,16 @@ from ...core.markup import too_complex
 from ...core.markup_limits import MarkupProblem
 from ...core.text import unstorable
 from ...extensions import db
-from ...models import DIFFICULTY_SOURCE_CHOICES, MULTIPLE_SCORING_CHOICES, SHOW_SCORE_CHOICES, Attempt, Exam, ExamOverride, Group, User
+from ...models import (
+    DIFFICULTY_SOURCE_CHOICES,
+    MULTIPLE_SCORING_CHOICES,
+    SHOW_SCORE_CHOICES,
+    Attempt,
+    Exam,
+    ExamOverride,
+    Group,
+    User,
+)
 from ...models.exams import ExamRule, ExamSection
 from ..messages import unstorable_message
 from .access import recompute_deadlines
