@@ -84,6 +84,9 @@ def build_config(instance_path: str) -> dict:
         "EXAMENGINE_GRACE_SECONDS": _int_env("EXAMENGINE_GRACE_SECONDS", 60),
         # A reviewer holds the answers shown to them this long; then others may grade them.
         "EXAMENGINE_CLAIM_SECONDS": _int_env("EXAMENGINE_CLAIM_SECONDS", 600),
+        # A question version's measured facility sets its difficulty level (for exams balanced on measured
+        # difficulty) once it has at least this many graded responses (services/exams/difficulty.py).
+        "EXAMENGINE_EMPIRICAL_DIFFICULTY_MIN_RESPONSES": _int_env("EXAMENGINE_EMPIRICAL_DIFFICULTY_MIN_RESPONSES", 30),
         # Hosts (Content-Security-Policy sources) that images in question stems may come from.
         "EXAMENGINE_IMAGE_SOURCES": os.environ.get("EXAMENGINE_IMAGE_SOURCES", "").strip(),
         # CSRF tokens last as long as the session: a 3-hour exam must still submit.

@@ -12,6 +12,9 @@ from .accounts import Group, User
 
 SHOW_SCORE_CHOICES = ("immediately", "after_grading", "never")
 MULTIPLE_SCORING_CHOICES = ("all-or-nothing", "partial")
+# What papers are balanced on: the author's labels, or the measured difficulty where enough responses
+# exist (services/exams/difficulty.py).
+DIFFICULTY_SOURCE_CHOICES = ("author", "measured")
 
 exam_groups = Table(
     "exam_groups",
@@ -44,6 +47,10 @@ class Exam(db.Model):
     multiple_scoring: Mapped[str] = mapped_column(String(20), default="all-or-nothing")
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
+    difficulty_source: Mapped[str] = mapped_column(String(20), default="author", server_default="author")
+    # "measured" exams: {version id (as text): level} frozen when the first attempt starts, so every
+    # paper of the exam is balanced on the same levels while grading goes on. None until then.
+    measured_difficulty: Mapped[dict | None] = mapped_column(JSON)
     # Grading and results (issue 4).
     double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
     # Two marks further apart than this share of the slot's points go to a third reviewer.

@@ -10,6 +10,14 @@ from examengine.core.papers.assemble import (
     draw_paper,
     plan_paper,
 )
+from examengine.core.papers.difficulty import (
+    FACILITY_CUTS,
+    Facility,
+    balanced_on,
+    level_of_facility,
+    measured_level,
+    measured_levels,
+)
 from examengine.core.papers.fairness import Spread, paper_difficulty_spread
 from examengine.core.papers.feasibility import canonical_pool, check_feasibility
 from examengine.core.papers.rules import (
@@ -25,7 +33,8 @@ from examengine.core.papers.rules import (
 )
 
 __all__ = [
-    "Candidate", "DrawRule", "FixedRule", "InfeasibleRules", "Paper", "PaperPlan", "PaperSpec",
+    "FACILITY_CUTS", "Candidate", "Facility", "balanced_on", "level_of_facility", "measured_level",
+    "measured_levels", "DrawRule", "FixedRule", "InfeasibleRules", "Paper", "PaperPlan", "PaperSpec",
     "SectionSpec", "Shortfall", "Slot", "Spread", "assemble_paper", "canonical_pool", "check_feasibility",
     "draw_paper", "paper_difficulty_spread", "plan_paper",
 ]

@@ -44,7 +44,7 @@ def plan_paper(spec: PaperSpec, pool: Sequence[Candidate]) -> PaperPlan:
         raise InfeasibleRules(prepared.shortfalls)
     members: dict[int, dict[int, list[int]]] = {}
     for i, mask in prepared.masks.items():  # in pool order
-        members.setdefault(prepared.candidates[i].difficulty, {}).setdefault(mask, []).append(i)
+        members.setdefault(prepared.candidates[i].balanced_difficulty, {}).setdefault(mask, []).append(i)
     strata = {d: {mask: len(ids) for mask, ids in by_mask.items()} for d, by_mask in members.items()}
     quotas = difficulty_quotas([rule.count for _, _, rule in prepared.draws], strata)
     return PaperPlan(prepared, members, quotas)
@@ -61,7 +61,7 @@ def draw_paper(plan: PaperPlan, seed: int) -> Paper:
     for s, items in enumerate(_sections(plan, drawn, rng)):
         for c, points in items:
             order = _option_order(c, plan.spec, rng)
-            slots.append(Slot(s, len(slots), c.version_id, points, order, c.difficulty))
+            slots.append(Slot(s, len(slots), c.version_id, points, order, c.balanced_difficulty))
     return Paper(seed, tuple(slots))
 
 

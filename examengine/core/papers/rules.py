@@ -31,9 +31,18 @@ class Candidate:
     points: float
     option_count: int = 0  # choice questions: number of options
     shuffle_options: bool = True  # the question's own `shuffle:` flag
+    # The level papers are balanced on when it is not the author's label (the measured difficulty,
+    # see difficulty.py). Draw rules still select on `difficulty`: what the author wrote them against,
+    # so balancing on measured levels never makes rules infeasible.
+    balance_difficulty: int | None = None
 
     def __post_init__(self) -> None:
         _frozen(self, "tags")
+
+    @property
+    def balanced_difficulty(self) -> int:
+        """The level that difficulty quotas and a paper's total difficulty count."""
+        return self.difficulty if self.balance_difficulty is None else self.balance_difficulty
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ class Slot:
     version_id: int
     points: float
     option_order: tuple[int, ...] | None  # permutation of range(option_count); None without options
-    difficulty: int
+    difficulty: int  # the level the paper was balanced on (Candidate.balanced_difficulty)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Starting (or resuming) an attempt: checks, the examinee's own frozen paper, the server's deadline.
 
 The paper is assembled once, from a random seed, and frozen in the attempt's slots (exact question
-version, points, option order), so it never changes afterwards.
+version, points, option order), so it never changes afterwards. An exam balanced on measured
+difficulty first freezes its measured levels while it has no attempt (`exams/difficulty.py`), and every
+paper is drawn on the frozen levels read under the exam's shared row lock.
 
 Two starts at once (double click, two tabs, two machines, twenty parallel requests) end with one
 attempt in progress, and it is the database that guarantees it: the partial unique index
@@ -24,6 +26,7 @@ from ...models import Attempt, AttemptSlot, Exam, User
 from ...models._time import utcnow
 from ..banks.pool import cached_plan, paper_spec
 from ..exams.access import AttemptRefused, Window, grace_seconds, is_assigned, window_for
+from ..exams.difficulty import freeze_measured_levels, frozen_levels
 from ..messages import _
 from .submission import finalize
 
@@ -44,6 +47,8 @@ def start_or_resume(exam_id: int, user: User, now: datetime | None = None) -> At
     saved answers and refused as "finalized" (the next start, if attempts are left, makes a new one).
     """
     now = now or utcnow()
+    if _db_int(exam_id):
+        freeze_measured_levels(exam_id)  # its own transaction, before this one's shared lock of the exam
     exam = _exam_for_start(exam_id)
     if exam is None or not is_assigned(exam, user):
         raise AttemptRefused("not_assigned")
@@ -83,7 +88,8 @@ def _exam_for_start(exam_id) -> Exam | None:
     FOR UPDATE, cannot slip in between reading the rules and inserting the attempt."""
     if not _db_int(exam_id):
         return None
-    return db.session.scalar(select(Exam).where(Exam.id == exam_id).with_for_update(read=True))
+    return db.session.scalar(select(Exam).where(Exam.id == exam_id).with_for_update(read=True)
+                             .execution_options(populate_existing=True))  # the measured levels as frozen now
 
 
 def _db_int(value) -> bool:
@@ -102,7 +108,7 @@ def _in_progress(exam_id: int, user_id: int) -> Attempt | None:
 def _create(exam: Exam, user: User, number: int, window: Window, now: datetime) -> Attempt:
     seed = secrets.randbelow(MAX_DB_INT)
     try:
-        paper = draw_paper(cached_plan(paper_spec(exam)), seed)
+        paper = draw_paper(cached_plan(paper_spec(exam), frozen_levels(exam)), seed)
     except InfeasibleRules:
         raise AttemptRefused("cannot_assemble") from None
     if not paper.slots:

@@ -3,15 +3,29 @@
 `candidate_pool()` reads every live question (current version, not retired) as a `Candidate`, and
 `paper_spec()` turns an exam's sections and rules into a `PaperSpec`. Both the exam editor (feasibility,
 preview) and the attempt service (paper at start) use them, so they always agree.
+
+`levels` ({version id: level}, or None) is the difficulty an exam balances its papers on instead of
+the author's labels (its frozen measured levels, `services/exams/difficulty.py`); None balances on
+the labels. The plan cache keys on it, so exams balanced on different levels never share a plan.
 """
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 
-from ...core.papers import Candidate, DrawRule, FixedRule, PaperPlan, PaperSpec, SectionSpec, plan_paper
+from ...core.papers import (
+    Candidate,
+    DrawRule,
+    FixedRule,
+    PaperPlan,
+    PaperSpec,
+    SectionSpec,
+    balanced_on,
+    plan_paper,
+)
 from ...extensions import db
 from ...models import Bank, Exam, ExamRule, Question, QuestionTag, QuestionVersion
 
@@ -25,7 +39,8 @@ def question_key(bank_key: str, identity: str) -> str:
     return f"{bank_key}/{identity}"
 
 
-def candidate_pool() -> list[Candidate]:
+def candidate_pool(levels: Mapping[int, int] | None = None) -> list[Candidate]:
+    """Every live question's current version; balanced on `levels` where given (see the module doc)."""
     rows = db.session.execute(
         select(QuestionVersion.id, Bank.key, Question.identity, QuestionVersion.qtype,
                QuestionVersion.dimension, QuestionVersion.difficulty, QuestionVersion.points,
@@ -35,7 +50,8 @@ def candidate_pool() -> list[Candidate]:
         .where(QuestionVersion.is_current.is_(True), Question.retired_at.is_(None))
     ).all()
     tags = _tags_by_version([row[0] for row in rows])
-    return [_candidate(row, tags.get(row[0], ())) for row in rows]
+    pool = [_candidate(row, tags.get(row[0], ())) for row in rows]
+    return balanced_on(pool, levels) if levels else pool
 
 
 def _tags_by_version(version_ids: list[int]) -> dict[int, list[str]]:
@@ -107,20 +123,22 @@ def clear_plan_cache() -> None:
         _plans.clear()
 
 
-def cached_plan(spec: PaperSpec) -> PaperPlan:
-    """The seed-independent paper plan for `spec` over the current pool, built once per pool version.
+def cached_plan(spec: PaperSpec, levels: Mapping[int, int] | None = None) -> PaperPlan:
+    """The seed-independent paper plan for `spec` over the current pool balanced on `levels`, built once
+    per pool version and levels.
 
     A wave of examinees starting one exam would otherwise each read the whole pool and plan the same
     papers. Plans are read-only (drawing copies what it consumes), so threads may share them.
     Raises InfeasibleRules like `plan_paper`.
     """
-    key = (spec, db.engine.url.render_as_string(), pool_version())
+    balance = None if levels is None else tuple(sorted(levels.items()))  # {} (measured, none yet) is not None
+    key = (spec, db.engine.url.render_as_string(), pool_version(), balance)
     with _plans_lock:
         plan = _plans.get(key)
         if plan is not None:
             _plans.move_to_end(key)
             return plan
-    plan = plan_paper(spec, candidate_pool())
+    plan = plan_paper(spec, candidate_pool(levels))
     with _plans_lock:
         _plans[key] = plan
         while len(_plans) > PLAN_CACHE_SIZE:

@@ -1,6 +1,7 @@
 """Exams: what an admin defines before anyone sits it, and who may sit it when.
 
-`admin` (settings, copy, delete, the lock once attempts exist), `rules` (sections and draw rules,
+`admin` (settings, copy, delete, the lock once attempts exist), `difficulty` (measured facility per
+question version, and the measured levels a "measured" exam freezes at its first attempt), `rules` (sections and draw rules,
 refused when the pool cannot fill them), `access` (assignment, the window, overrides, deadlines of
 attempts in progress), `overrides` (per-user extra time/attempts/close), `samples` (the preview: sample papers and
 their difficulty spread), `listing` (the admin's exam list), `scoring` (dimension weights, grade
@@ -19,6 +20,7 @@ from .access import (
     window_from,
 )
 from .admin import LOCKED_SETTINGS, ExamError, ExamSettings, copy_exam, create_exam, delete_exam, is_locked, update_exam
+from .difficulty import current_levels, freeze_measured_levels, frozen_levels, min_responses, version_facilities
 from .listing import exam_rows, exam_status, question_count
 from .overrides import assigned_users, delete_override, overrides_of, set_override
 from .rules import (
@@ -50,7 +52,8 @@ from .scoring import (
 __all__ = [
     "LOCKED_SETTINGS", "SEED_MAX", "AttemptRefused", "ExamError", "ExamSettings", "RuleInput", "ScoringInput",
     "Window", "add_rule", "add_section", "assigned_exams", "assigned_users", "band_label", "band_labels",
-    "copy_exam", "create_exam", "delete_exam", "delete_override", "delete_rule", "delete_section",
+    "copy_exam", "create_exam", "current_levels", "freeze_measured_levels", "frozen_levels", "min_responses",
+    "version_facilities", "delete_exam", "delete_override", "delete_rule", "delete_section",
     "dimension_label", "dimension_sums", "exam_dimensions", "exam_rows", "exam_status", "grace_seconds",
     "is_assigned", "is_locked", "move_rule", "move_section", "official_score", "overrides_for", "overrides_of",
     "preview", "question_count", "recompute_deadlines", "rename_section", "reset_bands", "save_scoring",

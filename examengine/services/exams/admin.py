@@ -6,7 +6,8 @@ raises `ExamError` and stores nothing.
 
 The lock: once an attempt exists, whatever decides a paper or its grading is frozen, so that every
 examinee sits the same exam: sections and rules, the time limit, the pass mark, the multiple-choice
-scoring rule and both shuffle settings (`LOCKED_SETTINGS`). The title, instructions, window, attempts
+scoring rule, both shuffle settings and the difficulty source (`LOCKED_SETTINGS`: papers already drawn
+were balanced on it). The title, instructions, window, attempts
 allowed, assignments, overrides and review policy stay editable. `copy_exam` makes an unlocked copy.
 """
 from __future__ import annotations
@@ -21,7 +22,16 @@ from ...core.markup import too_complex
 from ...core.markup_limits import MarkupProblem
 from ...core.text import unstorable
 from ...extensions import db
-from ...models import MULTIPLE_SCORING_CHOICES, SHOW_SCORE_CHOICES, Attempt, Exam, ExamOverride, Group, User
+from ...models import (
+    DIFFICULTY_SOURCE_CHOICES,
+    MULTIPLE_SCORING_CHOICES,
+    SHOW_SCORE_CHOICES,
+    Attempt,
+    Exam,
+    ExamOverride,
+    Group,
+    User,
+)
 from ...models.exams import ExamRule, ExamSection
 from ..messages import unstorable_message
 from .access import recompute_deadlines
@@ -30,7 +40,8 @@ TITLE_MAX = 200
 INSTRUCTIONS_MAX = 20_000
 TIME_LIMIT_MAX = 1440  # minutes: a day
 ATTEMPTS_MAX = 100
-LOCKED_SETTINGS = ("time_limit_minutes", "pass_percent", "multiple_scoring", "shuffle_questions", "shuffle_options")
+LOCKED_SETTINGS = ("time_limit_minutes", "pass_percent", "multiple_scoring", "shuffle_questions", "shuffle_options",
+                   "difficulty_source")
 
 
 class ExamError(ValueError):
@@ -65,6 +76,7 @@ class ExamSettings:
     multiple_scoring: str = "all-or-nothing"
     shuffle_questions: bool = True
     shuffle_options: bool = True
+    difficulty_source: str = "author"  # what papers are balanced on: "author" labels or "measured"
 
     @classmethod
     def of(cls, exam: Exam) -> ExamSettings:
@@ -112,6 +124,8 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("show_score", _("Choose when the score is shown."))
     if s.multiple_scoring not in MULTIPLE_SCORING_CHOICES:
         add("multiple_scoring", _("Choose how multiple-choice questions are scored."))
+    if s.difficulty_source not in DIFFICULTY_SOURCE_CHOICES:
+        add("difficulty_source", _("Choose what papers are balanced on."))
     return errors
 
 
@@ -181,6 +195,8 @@ def update_exam(exam: Exam, settings: ExamSettings, *, group_ids=(), user_ids=()
             raise ExamError(errors)
         for name, value in _clean(settings).items():
             setattr(exam, name, value)
+        if exam.difficulty_source != "measured":
+            exam.measured_difficulty = None  # a snapshot only means something to a "measured" exam
         exam.groups, exam.users = groups, users
         db.session.flush()
         recompute_deadlines(exam.id)  # a moved close time applies to attempts in progress
@@ -205,7 +221,12 @@ def _lock_errors(exam: Exam, values: dict) -> dict[str, list[str]]:
     if not changed or not is_locked(exam, for_update=True):
         return {}
     message = _("Attempts exist, so this setting is locked. Copy the exam to change it.")
-    return {name: [message] for name in changed}
+    errors = {name: [message] for name in changed}
+    if "difficulty_source" in errors:
+        errors["difficulty_source"] = [_("Attempts exist and their papers were balanced on this difficulty, so it "
+                                         "cannot change: later papers would be balanced differently. Copy the "
+                                         "exam to change it.")]
+    return errors
 
 
 def lock_exam_row(exam: Exam) -> None:

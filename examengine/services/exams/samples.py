@@ -1,4 +1,8 @@
-"""The admin's preview of an exam: one sample paper, and how much papers differ over many samples."""
+"""The admin's preview of an exam: one sample paper, and how much papers differ over many samples.
+
+Each question shows the author's difficulty and the measured one (level, facility and responses, or
+how many responses are still missing); the spread is computed on the levels the exam's papers are
+actually balanced on (`difficulty.paper_levels`)."""
 from __future__ import annotations
 
 import secrets
@@ -6,10 +10,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ...core.papers import InfeasibleRules, Paper, Slot, Spread, assemble_paper, paper_difficulty_spread
+from ...core.papers import (
+    Facility,
+    InfeasibleRules,
+    Paper,
+    Slot,
+    Spread,
+    assemble_paper,
+    measured_level,
+    paper_difficulty_spread,
+)
 from ...extensions import db
 from ...models import Exam, QuestionVersion
 from ..banks.pool import candidate_pool, paper_spec
+from .admin import attempt_count
+from .difficulty import min_responses, paper_levels, version_facilities
 
 SEED_MAX = 2**31 - 1  # attempts store seeds in an INTEGER column
 SPREAD_SAMPLES = 200
@@ -17,9 +32,12 @@ SPREAD_SAMPLES = 200
 
 @dataclass
 class PreviewItem:
-    slot: Slot
-    version: QuestionVersion
+    slot: Slot  # slot.difficulty: the level this paper was balanced on
+    version: QuestionVersion  # version.difficulty: the author's label
     section_title: str
+    responses: int = 0  # graded responses to this version, over every exam
+    facility: float | None = None
+    measured_level: int | None = None  # None: fewer than `Preview.min_responses` responses
 
 
 @dataclass
@@ -29,6 +47,10 @@ class Preview:
     total_points: float = 0.0
     spread: Spread | None = None
     shortfalls: list[str] = field(default_factory=list)
+    difficulty_source: str = "author"  # what the papers (and the spread) are balanced on
+    frozen: bool = False  # "measured": the levels were frozen by the exam's first attempt
+    min_responses: int = 0
+
 
     @property
     def points_vary(self) -> bool:
@@ -44,17 +66,28 @@ def preview(exam: Exam, seed: int | None = None, *, samples: int = SPREAD_SAMPLE
     """A sample paper assembled like an attempt's (same pool, same spec), with the spread of paper
     difficulty over `samples` papers; the shortfalls instead when the pool cannot fill the rules."""
     seed = random_seed() if seed is None else seed
-    spec, pool = paper_spec(exam), candidate_pool()
+    levels = paper_levels(exam)
+    source = {"difficulty_source": exam.difficulty_source, "min_responses": min_responses(),
+              "frozen": exam.difficulty_source == "measured" and attempt_count(exam.id) > 0}
+    spec, pool = paper_spec(exam), candidate_pool(levels)
     try:
         paper = assemble_paper(spec, pool, seed)
         spread = paper_difficulty_spread(spec, pool, samples=samples) if paper.slots else None
     except InfeasibleRules as error:
-        return Preview(seed, shortfalls=[shortfall.message for shortfall in error.shortfalls])
+        return Preview(seed, shortfalls=[shortfall.message for shortfall in error.shortfalls], **source)
     titles = [section.title for section in spec.sections]
-    return Preview(seed, _items(paper, titles), paper.total_points, spread)
+    return Preview(seed, _items(paper, titles, source["min_responses"]), paper.total_points, spread, **source)
 
 
-def _items(paper: Paper, titles: list[str]) -> list[PreviewItem]:
+def _items(paper: Paper, titles: list[str], needed: int) -> list[PreviewItem]:
     ids = [slot.version_id for slot in paper.slots]
     versions = {v.id: v for v in db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
-    return [PreviewItem(slot, versions[slot.version_id], titles[slot.section]) for slot in paper.slots]
+    facilities = version_facilities()
+    return [_item(slot, versions[slot.version_id], titles[slot.section], facilities.get(slot.version_id), needed)
+            for slot in paper.slots]
+
+
+def _item(slot: Slot, version: QuestionVersion, title: str, figures: Facility | None, needed: int) -> PreviewItem:
+    if figures is None:
+        return PreviewItem(slot, version, title)
+    return PreviewItem(slot, version, title, figures.n, figures.facility, measured_level(figures, needed))

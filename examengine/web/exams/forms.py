@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from ...services.exams import ExamSettings, RuleInput
+from ...services.exams import ExamSettings, RuleInput, min_responses
 from ..ui import MultiCheckboxField
 
 # The first format is how the field renders: what <input type="datetime-local"> expects.
@@ -39,6 +40,10 @@ SHOW_SCORE_LABELS = {
 MULTIPLE_SCORING_LABELS = {
     "all-or-nothing": _l("All or nothing"),
     "partial": _l("Partial credit"),
+}
+DIFFICULTY_SOURCE_LABELS = {
+    "author": _l("The author's difficulty labels"),
+    "measured": _l("Measured difficulty where available"),
 }
 DIFFICULTY_CHOICES = [SelectChoice(level, str(level)) for level in range(1, 6)]
 
@@ -102,6 +107,18 @@ class ExamForm(FlaskForm):
     shuffle_options = BooleanField(
         _l("Shuffle the options of choice questions"),
         description=_l("Questions whose bank says shuffle: false keep their order."))
+    difficulty_source = SelectField(
+        _l("Balance papers on"), choices=_choices(DIFFICULTY_SOURCE_LABELS), default="author")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.difficulty_source.description = _(
+            "Every paper gets the same number of questions of each difficulty level. Measured where "
+            "available: a question version with at least %(n)d graded responses (over all exams) counts at "
+            "the level its facility shows (the share of points examinees scored: 85%% or more is level 1, "
+            "70%% level 2, 50%% level 3, 30%% level 4, less is level 5); the others keep the author's label. "
+            "The measured levels are frozen when the first attempt starts. Draw rules still select on the "
+            "author's labels.", n=min_responses())
 
     def settings(self) -> ExamSettings:
         return ExamSettings(
@@ -111,7 +128,7 @@ class ExamForm(FlaskForm):
             pass_percent=self.pass_percent.data, show_score=self.show_score.data,
             show_correctness=self.show_correctness.data, show_answers=self.show_answers.data,
             multiple_scoring=self.multiple_scoring.data, shuffle_questions=self.shuffle_questions.data,
-            shuffle_options=self.shuffle_options.data)
+            shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "")
 
     def load(self, settings: ExamSettings) -> None:
         for name, value in vars(settings).items():
