@@ -53,7 +53,7 @@ def clean_comment(text: str | None) -> str:
     if not comment:
         raise ReportRefused("bad_input", _("Write what seems wrong with this question."))
     if len(comment) > MAX_COMMENT_CHARS:
-        raise ReportRefused("bad_input", _("The comment is too long: at most %(count)s characters.",
+        raise ReportRefused("bad_input", _("The report is too long: at most %(count)s characters.",
                                            count=f"{MAX_COMMENT_CHARS:,}"))
     return comment
 
