@@ -122,9 +122,10 @@ def state_counts() -> dict[str, int]:
     return {state: int(counts.get(state, 0)) for state in LIST_STATES}
 
 
-def open_reports(page: int = 1, filters: ReportFilters | None = None, *, per_page: int = PER_PAGE) -> ReportPage:
+def open_reports(page: int = 1, filters: ReportFilters | None = None, *, per_page: int | None = None) -> ReportPage:
     """One page of reports: open first (newest first within), filtered by state when asked."""
     filters = filters or ReportFilters()
+    per_page = per_page or PER_PAGE
     conditions = [QuestionReport.state == filters.state] if filters.state else []
     counts = state_counts()
     total = counts[filters.state] if filters.state else sum(counts.values())
