@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "examengine"
 SHARED_LIMIT = 3
-SERVICE_ORDER = ["banks", "exams", "attempts", "grading", "results", "appeals"]  # each may use those before it
+SERVICE_ORDER = ["banks", "exams", "attempts", "reports", "grading", "results", "appeals"]  # each may use those before it
 
 
 def module_name(path: Path) -> str:

@@ -26,6 +26,7 @@ from .exams import (
     exam_users,
 )
 from .grading import APPEAL_STATES, MARK_ROUNDS, Appeal, GradingClaim, GradingMark, ScoreChange, exam_reviewers
+from .reports import REPORT_STATES, QuestionReport
 
 __all__ = [
     "PASSWORD_HASH_METHOD", "ROLES", "Group", "LoginThrottle", "User", "UserRole", "hash_is_current",
@@ -35,4 +36,5 @@ __all__ = [
     "exam_groups", "exam_users",
     "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot",
     "APPEAL_STATES", "MARK_ROUNDS", "Appeal", "GradingClaim", "GradingMark", "ScoreChange", "exam_reviewers",
+    "REPORT_STATES", "QuestionReport",
 ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-BLUEPRINT_PACKAGES = ("auth", "home", "accounts", "banks", "exams", "attempts", "results", "grading", "appeals",
-                       "analysis")
+BLUEPRINT_PACKAGES = ("auth", "home", "accounts", "banks", "exams", "attempts", "reports", "results", "grading",
+                      "appeals", "analysis")
 
 
 def init_app(app: Flask) -> None:

@@ -588,6 +588,7 @@
   function onEdit(event) {
     var sectionEl = event.target.closest ? event.target.closest("[data-slot][data-qtype]") : null;
     if (!sectionEl || submitting || stopped) { return; }
+    if (event.target.closest("[data-report]")) { return; }  // a question report (reports.js), not an answer
     changed(sectionEl.getAttribute("data-slot"));
   }
 
