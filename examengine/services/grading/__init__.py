@@ -39,7 +39,7 @@ from .queue import (
     waiting_count,
     written_version,
 )
-from .scores import GradingRefused, item_values
+from .scores import GradingRefused, item_values, within_tolerance
 from .setup import reviewer_candidates, set_grading
 
 __all__ = [
@@ -49,5 +49,5 @@ __all__ = [
     "WAITING_CAP", "GradingRefused", "SaveOutcome", "agreement", "can_review", "claim_seconds", "clean_slot_ids",
     "item_values", "next_group", "question_progress", "question_waiting", "release", "release_question",
     "reviewer_candidates", "reviewer_exams", "save_mark", "score_blank", "set_grading", "waiting_count",
-    "written_version",
+    "within_tolerance", "written_version",
 ]
