@@ -9,6 +9,7 @@ Owns the `grading_claims`, `grading_marks`, `calibration_samples` and `calibrati
 go through `attempts.update_total` (calibration marks never do).
 """
 from .calibration import (
+    ANSWER_CHOICES,
     AnswerChoice,
     CalibrationStatus,
     QuestionCalibration,
@@ -43,7 +44,7 @@ from .scores import GradingRefused, item_values, within_tolerance
 from .setup import reviewer_candidates, set_grading
 
 __all__ = [
-    "AnswerChoice", "CalibrationStatus", "QuestionCalibration", "active_samples", "add_sample", "answer_choice",
+    "ANSWER_CHOICES", "AnswerChoice", "CalibrationStatus", "QuestionCalibration", "active_samples", "add_sample", "answer_choice",
     "answer_choices", "calibration_overview", "calibration_status", "calibration_version", "own_mark",
     "remove_sample", "reviewer_states", "sample_counts", "sample_of", "save_calibration_mark",
     "WAITING_CAP", "GradingRefused", "SaveOutcome", "agreement", "can_review", "claim_seconds", "clean_slot_ids",

@@ -218,6 +218,7 @@ class AnswerChoice:
     slot_id: int
     code: str  # the attempt's anonymous code
     response: str
+    points: float
 
 
 def calibration_version(exam_id: int, version_id: int) -> tuple[QuestionVersion, float] | None:
@@ -243,9 +244,11 @@ def answer_choices(exam_id: int, version_id: int, limit: int = ANSWER_CHOICES) -
         .group_by(AttemptSlot.response_key).order_by(func.min(AttemptSlot.id)).limit(limit)
     )
     rows = db.session.execute(
-        select(AttemptSlot.id, Attempt.code, AttemptSlot.response).join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+        select(AttemptSlot.id, Attempt.code, AttemptSlot.response, AttemptSlot.points)
+        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .where(AttemptSlot.id.in_(firsts)).order_by(AttemptSlot.id)).all()
-    return [AnswerChoice(row.id, row.code, row.response) for row in rows if isinstance(row.response, str)]
+    return [AnswerChoice(row.id, row.code, row.response, float(row.points)) for row in rows
+            if isinstance(row.response, str)]
 
 
 def answer_choice(exam_id: int, version_id: int, slot_id: int) -> AnswerChoice | None:
@@ -253,13 +256,13 @@ def answer_choice(exam_id: int, version_id: int, slot_id: int) -> AnswerChoice |
     if not 0 < slot_id < 2**31:
         return None
     row = db.session.execute(
-        select(AttemptSlot.id, Attempt.code, AttemptSlot.response, AttemptSlot.response_key)
+        select(AttemptSlot.id, Attempt.code, AttemptSlot.response, AttemptSlot.points)
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .where(AttemptSlot.id == slot_id, AttemptSlot.question_version_id == version_id, Attempt.exam_id == exam_id,
                Attempt.state != "in_progress")).first()
     if row is None or not isinstance(row.response, str) or not row.response.strip():
         return None
-    return AnswerChoice(row.id, row.code, row.response)
+    return AnswerChoice(row.id, row.code, row.response, float(row.points))
 
 
 def _clean_text(value, *, limit: int, empty_message: str | None) -> str:
@@ -290,8 +293,7 @@ def add_sample(exam: Exam, version_id: int, *, actor_id: int | None, slot_id: in
         choice = answer_choice(exam.id, version_id, slot_id)
         if choice is None:
             raise GradingRefused("not_found", _("That answer is not a submitted answer to this question."))
-        text = choice.response
-        points = float(db.session.scalar(select(AttemptSlot.points).where(AttemptSlot.id == slot_id)))
+        text, points = choice.response, choice.points
     else:
         text = _clean_text(response, limit=MAX_RESPONSE_CHARS, empty_message=_("Type the sample answer."))
     note = _clean_text(explanation, limit=MAX_EXPLANATION_CHARS, empty_message=None)
