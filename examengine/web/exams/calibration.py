@@ -3,7 +3,7 @@ on the `admin_exams` blueprint: the list, adding a sample from a submitted answe
 attempt code only) or typed, with its reference mark in the grading rubric form, and deleting one."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

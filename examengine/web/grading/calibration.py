@@ -5,7 +5,6 @@ within the tolerance. Once every sample is passed the queue opens (`grade_next`)
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
