@@ -14,6 +14,7 @@ from .accounts import (
 )
 from .attempts import ATTEMPT_STATES, Attempt, AttemptEvent, AttemptSlot
 from .banks import Bank, Question, QuestionTag, QuestionVersion
+from .calibration import CalibrationMark, CalibrationSample
 from .exams import (
     DIFFICULTY_SOURCE_CHOICES,
     MULTIPLE_SCORING_CHOICES,
@@ -32,6 +33,7 @@ __all__ = [
     "PASSWORD_HASH_METHOD", "ROLES", "Group", "LoginThrottle", "User", "UserRole", "hash_is_current",
     "hash_method", "hash_password", "user_groups",
     "Bank", "Question", "QuestionTag", "QuestionVersion",
+    "CalibrationMark", "CalibrationSample",
     "DIFFICULTY_SOURCE_CHOICES", "MULTIPLE_SCORING_CHOICES", "SHOW_SCORE_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
     "exam_groups", "exam_users",
     "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot",

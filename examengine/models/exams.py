@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, Numeric, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, Numeric, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -55,6 +55,11 @@ class Exam(db.Model):
     double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
     # Two marks further apart than this share of the slot's points go to a third reviewer.
     double_marking_tolerance: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=20)
+    # Calibration (issue 10): assigned reviewers first mark the question's sample answers within this
+    # share of the points of the admin's reference marks (only for questions that have samples).
+    calibration_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    calibration_tolerance: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=10,
+                                                         server_default="10")
     dimension_weights: Mapped[dict] = mapped_column(JSON, default=dict)  # {dimension: percent}, sums to 100
     grade_bands: Mapped[list | None] = mapped_column(JSON)  # [[label, min_percent], ...]; None = defaults
     appeal_days: Mapped[int] = mapped_column(Integer, default=7)

@@ -1,6 +1,9 @@
 """The audit log of score changes. Every path that changes a slot's score (automatic grading,
-reviewers, regrade, appeals, admins) records it here, in the caller's transaction."""
+reviewers, regrade, appeals, admins) records it here, in the caller's transaction. Admin changes of
+the grading setup that are not scores (calibration) go to the `examengine.audit` logger."""
 from __future__ import annotations
+
+import logging
 
 from sqlalchemy import insert
 
@@ -30,3 +33,16 @@ def record_score_changes(changes: list[dict], *, source: str, actor_id: int | No
     ]
     if rows:
         db.session.execute(insert(ScoreChange), rows)
+
+
+# --- admin changes that are not scores ---
+
+admin_log = logging.getLogger("examengine.audit")  # one name, so deployments can route it to their audit trail
+
+
+def record_admin_change(action: str, *, actor_id: int | None, exam_id: int | None = None, **details) -> None:
+    """An admin's change of grading setup (calibration samples, calibration settings): one structured
+    log line on the `examengine.audit` logger. The rows the change touched keep who and when as well
+    (e.g. a removed calibration sample keeps `deleted_by_id` and `deleted_at`)."""
+    fields = " ".join(f"{key}={value!r}" for key, value in sorted(details.items()))
+    admin_log.info("admin change %s by user %s on exam %s %s", action, actor_id, exam_id, fields)

@@ -24,6 +24,7 @@ from ...models._time import utcnow
 from ..attempts.start import MAX_DB_INT
 from ..attempts.submission import update_total
 from ..audit import record_score_changes
+from .calibration import check_calibrated
 from .claims import hold, ids_in, release
 from .scores import GradingRefused, Mark, parse_mark, settle
 
@@ -76,6 +77,7 @@ def _record(exam_id, version_id, slot_ids, reviewer_id, now, make_mark, *, blank
     version = db.session.get(QuestionVersion, version_id)
     if exam is None or version is None:
         raise GradingRefused("not_found", _("This question is not in the grading queue."))
+    check_calibrated(exam, version_id, reviewer_id)  # claims taken before calibration was required
     try:
         seats = hold(slot_ids, reviewer_id, now)  # locks first, then reads under the lock
         if len(seats) != len(slot_ids):

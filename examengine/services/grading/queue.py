@@ -11,6 +11,9 @@ Double marking: each answer is marked blind by two different reviewers (rounds "
 and by a third ("third") when the two differ by more than the exam's tolerance. `AttemptSlot.mark_count`
 says how far an answer is (0, 1, 2), so the walk prefers deciding marks (2), then fresh answers (0),
 then second marks (1).
+
+Calibration: while the exam requires it, an assigned reviewer gets nothing from a question with sample
+answers until they have passed its calibration (`calibration.py`).
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from ...core.answer_groups import BLANK_KEY, text_key, written_types
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, GradingClaim, GradingMark, QuestionVersion, User, exam_reviewers
 from ...models._time import utcnow
+from .calibration import check_calibrated, is_reviewer_of
 from .claims import claim, claim_seconds, held_slots, ids_in, release
 from .stats import Agreement, QuestionProgress, agreement, question_progress, waiting_count
 
@@ -75,11 +79,6 @@ class GradingGroup:
         return BLANK_KEY if self.blank else text_key(self.response)
 
 
-def is_reviewer_of(exam_id: int, user_id: int) -> bool:
-    return db.session.scalar(select(exists().where(exam_reviewers.c.exam_id == exam_id,
-                                                   exam_reviewers.c.user_id == user_id))) or False
-
-
 def can_review(exam: Exam, user: User) -> bool:
     """Assigned reviewers grade an exam; admins may grade any exam."""
     return user.has_role("admin") or (user.has_role("reviewer") and is_reviewer_of(exam.id, user.id))
@@ -106,7 +105,9 @@ def next_group(exam: Exam, version: QuestionVersion, reviewer_id: int, *, now: d
                skip_keys: tuple[str, ...] = (), show_names: bool = False) -> GradingGroup | None:
     """The reviewer's group of answers to grade next, claimed for them; None when nothing is left for
     them (graded, claimed by others, their own attempt, or marked by them already). The group they
-    already hold comes back first (a reload shows the same answers)."""
+    already hold comes back first (a reload shows the same answers). Raises GradingRefused("calibration")
+    while the reviewer has to pass the question's calibration first (`calibration.check_calibrated`)."""
+    check_calibrated(exam, version.id, reviewer_id)
     now = now or utcnow()
     held = held_slots(exam.id, version.id, reviewer_id, now)
     if held:

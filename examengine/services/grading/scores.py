@@ -17,7 +17,8 @@ EPSILON = 1e-9
 
 class GradingRefused(Exception):
     """A mark or action the queue will not record. `reason`: "bad_mark" (web 400), "claim" (the
-    answers are no longer ours; web 409), "not_found" (web 404), "graded" (done meanwhile; web 409)."""
+    answers are no longer ours; web 409), "not_found" (web 404), "graded" (done meanwhile; web 409),
+    "calibration" (the reviewer must pass the question's calibration first; the web sends them there)."""
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)

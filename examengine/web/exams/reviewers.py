@@ -1,5 +1,6 @@
-"""Admin: who grades an exam's written answers, double marking, and the grading progress (answers
-waiting and graded per question, agreement between reviewers), on the `admin_exams` blueprint."""
+"""Admin: who grades an exam's written answers, double marking, calibration, and the grading progress
+(answers waiting and graded per question, agreement between reviewers, each reviewer's calibration),
+on the `admin_exams` blueprint."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -12,7 +13,14 @@ from wtforms.validators import InputRequired
 
 from ...models import Exam
 from ...services.exams import ExamError
-from ...services.grading import agreement, question_progress, reviewer_candidates, set_grading
+from ...services.grading import (
+    agreement,
+    calibration_overview,
+    question_progress,
+    reviewer_candidates,
+    sample_counts,
+    set_grading,
+)
 from ..auth.session import role_required
 from ..ui import MultiCheckboxField, type_label
 from . import bp
@@ -29,11 +37,20 @@ class ReviewersForm(FlaskForm):
         validators=[InputRequired(message=_l("Enter a number."))],
         description=_l("Two marks further apart than this go to a third reviewer (or an admin), whose mark "
                        "stands; otherwise their mean stands."))
+    calibration_required = BooleanField(
+        _l("Calibration before grading"),
+        description=_l("Assigned reviewers first mark the sample answers of a question (set on its calibration "
+                       "page) within the tolerance of the reference marks; only then does the queue give them "
+                       "that question. Questions without samples are not gated."))
+    calibration_tolerance = FloatField(
+        _l("Calibration tolerance (percent of the question's points)"),
+        validators=[InputRequired(message=_l("Enter a number."))])
 
 
 def _page(exam: Exam, form: ReviewersForm, status: int = 200, problems=()):
     return exam_page("exams/reviewers.html", exam, status, form=form, problems=list(problems),
-                     progress=question_progress(exam.id), agreement=agreement(exam.id), type_label=type_label)
+                     progress=question_progress(exam.id), agreement=agreement(exam.id), type_label=type_label,
+                     sample_counts=sample_counts(exam.id), calibration=calibration_overview(exam))
 
 
 @bp.route("/<int:exam_id>/reviewers", methods=["GET", "POST"])
@@ -46,12 +63,16 @@ def reviewers(exam_id: int):
         form.reviewers.data = [user.id for user in exam.reviewers]
         form.double_marking.data = exam.double_marking
         form.double_marking_tolerance.data = float(exam.double_marking_tolerance)
+        form.calibration_required.data = exam.calibration_required
+        form.calibration_tolerance.data = float(exam.calibration_tolerance)
         return _page(exam, form)
     if not form.validate_on_submit():
         return _page(exam, form, 400)
     try:
         settled = set_grading(exam, reviewer_ids=form.reviewers.data or [], double_marking=form.double_marking.data,
-                              tolerance=form.double_marking_tolerance.data, actor_id=current_user.id)
+                              tolerance=form.double_marking_tolerance.data, actor_id=current_user.id,
+                              calibration_required=form.calibration_required.data,
+                              calibration_tolerance=form.calibration_tolerance.data)
     except ExamError as error:
         return _page(exam, form, 400, attach_errors(form, error))
     flash(_("Saved the grading settings."), "success")

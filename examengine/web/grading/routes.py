@@ -1,7 +1,8 @@
 """Reviewers: the grading grading. One question at a time across all attempts ("grade next"), answers
 grouped by their normalized text, anonymous (attempt codes; admins also see names).
 
-Showing a group claims it (`services.grading_queue.next_group`); saving needs the claim. Reviewers
+Showing a group claims it (`services.grading_queue.next_group`); saving needs the claim. A question
+whose calibration the reviewer has not passed sends them to its calibration page (`calibration`). Reviewers
 reach only the exams assigned to them (others are a 404); admins may grade any exam.
 """
 from __future__ import annotations
@@ -62,7 +63,8 @@ def _question_or_404(version_id: int) -> QuestionVersion:
 @bp.route("")
 @role_required("reviewer", "admin")
 def index():
-    exams = [(exam, grading.question_progress(exam.id)) for exam in grading.reviewer_exams(current_user)]
+    exams = [(exam, grading.question_progress(exam.id), grading.reviewer_states(exam, current_user.id))
+             for exam in grading.reviewer_exams(current_user)]
     return render_template("grading/index.html", exams=exams, type_label=type_label)
 
 
@@ -92,7 +94,18 @@ def _next(exam: Exam, version: QuestionVersion):
 @role_required("reviewer", "admin")
 def grade_next(exam_id: int, version_id: int):
     exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
-    return _grade_page(exam, version, _next(exam, version))
+    try:
+        group = _next(exam, version)
+    except GradingRefused as refused:  # "calibration": the reviewer marks the sample answers first
+        return _to_calibration(exam, version, refused)
+    return _grade_page(exam, version, group)
+
+
+def _to_calibration(exam: Exam, version: QuestionVersion, refused: GradingRefused):
+    if refused.reason != "calibration":
+        raise refused
+    flash(refused.message, "info")
+    return redirect(url_for(".calibration", exam_id=exam.id, version_id=version.id))
 
 
 def _grade_page(exam: Exam, version: QuestionVersion, group, *, error: str | None = None, posted=None,
@@ -131,6 +144,8 @@ def _after_save(exam: Exam, version: QuestionVersion, outcome: SaveOutcome):
 def _refused(exam: Exam, version: QuestionVersion, refused: GradingRefused, posted=None):
     if refused.reason == "not_found":
         abort(404)
+    if refused.reason == "calibration":
+        return _to_calibration(exam, version, refused)
     if refused.reason == "bad_mark":
         group = grading.next_group(exam, version, current_user.id, show_names=current_user.has_role("admin"))
         return _grade_page(exam, version, group, error=refused.message, posted=posted, status=400)

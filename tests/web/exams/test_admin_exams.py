@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from examengine.extensions import db
-from examengine.models import Attempt, Exam, ExamOverride, ExamRule, ExamSection, Group, User
+from examengine.models import Attempt, Exam, ExamOverride, ExamRule, ExamSection, Group, QuestionVersion, User
 from examengine.models._time import utcnow
 from examengine.services.accounts import create_user
 from examengine.services.banks import import_banks
@@ -395,7 +395,9 @@ def test_no_exam_post_answers_500_whatever_it_gets(app, admin_client):
     with app.app_context():
         rule_id = db.session.scalar(select(ExamRule.id))
         user_id = db.session.scalar(select(User.id))
-    ids = {"exam_id": exam_id, "section_id": section_id, "rule_id": rule_id, "user_id": user_id}
+        version_id = db.session.scalar(select(QuestionVersion.id))
+    ids = {"exam_id": exam_id, "section_id": section_id, "rule_id": rule_id, "user_id": user_id,
+           "version_id": version_id, "sample_id": 1}
     junk = [{}, {"title": "x" * 5000, "count": "-1", "direction": "sideways", "user_id": "abc",
              "opens_at": "2030-13-45T99:99", "question_keys": "/\n/x\nx/", "points": "nan", "pass_percent": "inf"}]
     routes = [rule for rule in app.url_map.iter_rules()

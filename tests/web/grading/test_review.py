@@ -229,7 +229,8 @@ def test_the_admin_assigns_reviewers_and_double_marking(app):
     page = admin.get(f"/admin/exams/{exam_id}/reviewers").text
     assert "rita" in page and "ravi" in page and ">emma<" not in page
     response = admin.post(f"/admin/exams/{exam_id}/reviewers", data={
-        "reviewers": [str(rita), str(ravi)], "double_marking": "y", "double_marking_tolerance": "15"})
+        "reviewers": [str(rita), str(ravi)], "double_marking": "y", "double_marking_tolerance": "15",
+        "calibration_tolerance": "10"})
     assert response.status_code == 302
     with app.app_context():
         exam = db.session.get(Exam, exam_id)
