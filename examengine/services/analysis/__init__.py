@@ -6,7 +6,17 @@ question version's figures over every exam that used it (the question browser, `
 `export` writes an analysis as JSON, CSV or XLSX; `reviewers` measures how alike the reviewers mark
 (agreement of double marks, severity, time per answer). Reads attempts, slots and marks; owns no table.
 """
-from .exams import ATTEMPT_CHOICES, ExamAnalysis, ExamTest, QuestionAnalysis, exam_analysis, exams_analysis
+from .exams import (
+    ATTEMPT_CHOICES,
+    ExamAnalysis,
+    ExamChoice,
+    ExamTest,
+    QuestionAnalysis,
+    exam_analysis,
+    exam_choices,
+    exams_analysis,
+    exams_by_id,
+)
 from .exams import clear_cache as _clear_exam_cache
 from .export import analysis_csv, analysis_json, analysis_xlsx
 from .reviewers import ReviewerAnalysis, reviewer_analysis
@@ -21,7 +31,8 @@ def clear_cache() -> None:
 
 
 __all__ = [
-    "ATTEMPT_CHOICES", "ExamAnalysis", "ExamTest", "QuestionAnalysis", "ReviewerAnalysis", "VersionStatistics",
-    "analysis_csv", "analysis_json", "analysis_xlsx", "clear_cache", "exam_analysis", "exams_analysis",
-    "flagged_version_ids", "reviewer_analysis", "version_statistics",
+    "ATTEMPT_CHOICES", "ExamAnalysis", "ExamChoice", "ExamTest", "QuestionAnalysis", "ReviewerAnalysis",
+    "VersionStatistics", "analysis_csv", "analysis_json", "analysis_xlsx", "clear_cache", "exam_analysis",
+    "exam_choices", "exams_analysis", "exams_by_id", "flagged_version_ids", "reviewer_analysis",
+    "version_statistics",
 ]

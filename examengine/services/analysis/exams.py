@@ -95,7 +95,31 @@ class ExamAnalysis:
         return len(self.exam_ids) > 1
 
 
-# --- which attempts ---
+# --- which exams and attempts ---
+
+@dataclass(frozen=True)
+class ExamChoice:
+    exam_id: int
+    title: str
+    opens_at: object
+    attempts: int  # finalized
+
+
+def exam_choices() -> list[ExamChoice]:
+    """Every exam with its number of finalized attempts, newest first: what a set can be made of (one query)."""
+    finalized = (select(Attempt.exam_id, func.count(Attempt.id).label("attempts"))
+                 .where(Attempt.state != "in_progress").group_by(Attempt.exam_id).subquery())
+    rows = db.session.execute(
+        select(Exam.id, Exam.title, Exam.opens_at, func.coalesce(finalized.c.attempts, 0))
+        .outerjoin(finalized, finalized.c.exam_id == Exam.id).order_by(Exam.opens_at.desc(), Exam.id.desc()))
+    return [ExamChoice(*row) for row in rows]
+
+
+def exams_by_id(exam_ids) -> list[Exam]:
+    """The exams of `exam_ids` that exist (the caller reports the others)."""
+    ids = sorted({int(i) for i in exam_ids})
+    return list(db.session.scalars(select(Exam).where(Exam.id.in_(ids)))) if ids else []
+
 
 def _chosen_attempts(exam_ids: list[int], choice: str) -> dict[int, int]:
     """The attempts counted, as attempt id -> exam id: per exam and examinee the chosen one(s)."""
