@@ -11,41 +11,13 @@ from sqlalchemy import select
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptSlot, Exam, QuestionVersion
 from examengine.services import analysis
-from examengine.services.attempts import start_or_resume, submit
 from examengine.services.attempts.submission import update_total
 from examengine.services.audit import record_score_change
-from tests.exam_builders import build_exam, ensure_user
+from tests.analysis_builders import KEYS, QUESTIONS, bank, make
+from tests.analysis_builders import sit_at_random as sit_all
+from tests.exam_builders import build_exam
 
-QUESTIONS = 6
 TOL = 1e-6
-KEYS = [f"sim/q{i}" for i in range(QUESTIONS)]
-
-
-def bank() -> str:
-    parts = ["---\nid: sim\ntitle: Simulated\n---\n"]
-    for i in range(QUESTIONS):
-        parts.append(f"## [single] Q{i}\nid: q{i}\ndifficulty: 3\npoints: {1 + i % 3}\n\nQuestion {i}?\n\n"
-                     f"- [x] right {i}\n- [ ] wrong {i}\n- [ ] other {i}\n")
-    return "\n".join(parts)
-
-
-def sit_all(exam: Exam, usernames, rng, *, broken: int | None = None) -> None:
-    """Each examinee answers right with a probability rising with their ability (falling for `broken`)."""
-    for username in usernames:
-        ability = rng.normal()
-        attempt = start_or_resume(exam.id, ensure_user(username))
-        for slot in attempt.slots:
-            number = int(slot.version.title[1:])
-            p = 1 / (1 + np.exp(-(ability - (number - 2) * 0.4) * 2))
-            if number == broken:
-                p = 1 - p
-            slot.response = 0 if rng.random() < p else int(rng.choice([1, 2]))
-        db.session.commit()
-        submit(attempt)
-
-
-def make(keys, users, **fields) -> Exam:
-    return build_exam(bank_md=bank(), rules=[{"question_keys": keys}], shuffle_questions=False, users=users, **fields)
 
 
 @pytest.fixture
