@@ -1,6 +1,8 @@
 """`flask banks check|import PATH...`: validate Markdown banks (e.g. in CI) and load them into the database.
 
-`check` never touches the database, so it works on a fresh clone before any migration.
+`check` never touches the database, so it works on a fresh clone before any migration; `check --stats`
+then also prints, for each question of the files already in the database (same bank id and question
+identity), its current version's item analysis pooled over every exam that used it.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import click
 from flask import current_app, has_app_context
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from ..core.banks import DEFAULT_MAX_BYTES, check_paths
 
@@ -55,21 +57,101 @@ def bank_files(paths) -> tuple[list[Path], list[str]]:
 @banks_cli.command("check")
 @PATHS
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-def check(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option("--stats", is_flag=True,
+              help="Also print each question's pooled item analysis from the database (needs the database).")
+def check(paths: tuple[Path, ...], as_json: bool, stats: bool) -> None:
     """Validate bank files or folders; exit 1 if any error."""
     report = check_paths([str(p) for p in paths], max_bytes=max_bank_bytes())
+    rows = _with_database(_question_stats, report) if stats else None
     if as_json:
-        click.echo(json.dumps(_check_json(report), ensure_ascii=False, indent=2))
+        data = _check_json(report)
+        if rows is not None:
+            data["stats"] = rows
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for error in report.errors:
             click.echo(error.format())
         if not report.errors:
             for line in report.summary_lines():
                 click.echo(line)
+        if rows is not None:
+            _echo_stats(rows)
     if report.errors:
         if not as_json:
             click.echo(f"{len(report.errors)} error(s).", err=True)
         raise SystemExit(1)
+
+
+def _with_database(function, *args):
+    """`function(*args)` inside the application's context (the one running, or the one `flask --app`
+    names); a clear message and exit 1 when there is none or its database cannot answer."""
+    if has_app_context():
+        return _or_exit(function, *args)
+    try:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    except Exception:  # no --app / FLASK_APP: plain `check` needs none, --stats does
+        raise click.ClickException("--stats needs the application and its database: run it as "
+                                   "`flask --app wsgi banks check --stats PATH...`") from None
+    with app.app_context():
+        return _or_exit(function, *args)
+
+
+def _or_exit(function, *args):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return function(*args)
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"--stats cannot read the database ({type(error).__name__}): "
+                                   "is it migrated (`flask --app wsgi db upgrade`)?") from None
+
+
+def _question_stats(report) -> list[dict]:
+    """One row per question of the files that parsed: its current version in the database, if any, and
+    that version's pooled figures (`used` false when no graded answer of it exists)."""
+    from ..services.analysis import version_statistics
+    from ..services.banks import current_versions
+
+    questions = [(result.bank.key, spec) for result in report.results if result.bank
+                 for spec in result.bank.questions]
+    versions = current_versions((key, spec.identity) for key, spec in questions)
+    figures = version_statistics([version.id for version in versions.values()])
+    rows = []
+    for key, spec in questions:
+        version = versions.get((key, spec.identity))
+        row = {"bank": key, "identity": spec.identity, "title": spec.title, "in_database": version is not None}
+        if version is not None:
+            found = figures.get(version.id)
+            row.update({"version_id": version.id, "version": version.number,
+                        "file_differs": version.fingerprint != spec.fingerprint, "used": found is not None,
+                        "n": found.n if found else 0, "exams": found.exams if found else 0,
+                        "facility": _rounded(found.facility if found else None),
+                        "discrimination_index": _rounded(found.discrimination_index if found else None),
+                        "discriminative_efficiency": _rounded(found.discriminative_efficiency if found else None),
+                        "flags": found.flags if found else []})
+        rows.append(row)
+    return rows
+
+
+def _rounded(value):
+    return None if value is None else round(value, 6)
+
+
+def _echo_stats(rows: list[dict]) -> None:
+    click.echo("item analysis of the current versions, pooled over every exam that used them:")
+    for row in rows:
+        name = f"  {row['bank']}/{row['identity']}  {row['title'] or '-'}"
+        if not row["in_database"]:
+            click.echo(f"{name}: not in the database")
+            continue
+        version = f" v{row['version']}" + (" (the file differs: importing makes a new version)"
+                                            if row["file_differs"] else "")
+        if not row["used"]:
+            click.echo(f"{name}{version}: never used in an exam")
+            continue
+        cells = ["-" if row[k] is None else f"{row[k]:.3f}" for k in ("facility", "discrimination_index")]
+        flags = ",".join(row["flags"]) or "-"
+        click.echo(f"{name}{version}: n {row['n']}, facility {cells[0]}, discrimination {cells[1]}, flags {flags}")
 
 
 def _check_json(report) -> dict:

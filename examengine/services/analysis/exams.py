@@ -1,6 +1,14 @@
-"""The item analysis of an exam (Moodle's quiz statistics, plus what it leaves out): which attempts count,
-the mark matrix read in two Core statements, the figures from `core.statistics`, and a cache that a new
-mark, regrade, appeal or submission invalidates.
+"""The item analysis of an exam, or of a set of exams that share questions (Moodle's quiz statistics, plus
+what it leaves out): which attempts count, the mark matrix read in two Core statements, the figures from
+`core.statistics`, and a cache that a new mark, regrade, appeal or submission invalidates.
+
+A set of exams is analysed as one shuffled exam: its items are question versions, its rows the attempts
+counted of every exam in it (the attempt choice applies per exam and examinee), and each row's total is
+that attempt's own total, so an item's rest of the test is the rest of the paper it was answered on. The
+test-level figures (mean, SD, alpha ...) are computed over the pooled attempts only when every exam of
+the set has the same paper spec (the same sections and rules: the same test, given more than once);
+otherwise totals of different tests would be mixed, so the report gives the count, mean and SD per exam
+and no alpha (`test_scope` "per_exam").
 
 Attempts counted: the finalized attempts, per examinee the first / last / best one, or all of them.
 A hand-graded answer counts once graded. By default only attempts with every answer graded are counted
@@ -22,6 +30,7 @@ from ...core import statistics as st
 from ...core.statistics.options import OptionRow
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, GradingMark, QuestionVersion, ScoreChange
+from ..banks.pool import paper_spec
 
 ATTEMPT_CHOICES = ("last", "first", "best", "all")
 CHOICE_TYPES = ("single", "multiple", "truefalse")
@@ -60,8 +69,16 @@ class QuestionAnalysis:
 
 
 @dataclass
-class ExamAnalysis:
+class ExamTest:
+    """One exam's own test-level figures, in a set whose exams have different papers."""
     exam_id: int
+    title: str
+    test: st.TestFigures
+
+
+@dataclass
+class ExamAnalysis:
+    exam_id: int | None  # the exam analysed; None for a set of exams (see `exam_ids`)
     attempts_choice: str
     include_waiting: bool
     waiting: int  # finalized attempts (of those chosen) with an answer still waiting for a reviewer
@@ -69,24 +86,57 @@ class ExamAnalysis:
     test: st.TestFigures
     questions: list[QuestionAnalysis]
     by_position: bool  # items are paper positions (questions not shuffled), else question versions
+    exam_ids: list[int] = field(default_factory=list)
+    test_scope: str = "pooled"  # "pooled": `test` is over all attempts; "per_exam": see `per_exam`
+    per_exam: list[ExamTest] = field(default_factory=list)  # with test_scope "per_exam"
+
+    @property
+    def is_set(self) -> bool:
+        return len(self.exam_ids) > 1
 
 
-# --- which attempts ---
+# --- which exams and attempts ---
 
-def _chosen_attempts(exam_id: int, choice: str) -> list[int]:
+@dataclass(frozen=True)
+class ExamChoice:
+    exam_id: int
+    title: str
+    opens_at: object
+    attempts: int  # finalized
+
+
+def exam_choices() -> list[ExamChoice]:
+    """Every exam with its number of finalized attempts, newest first: what a set can be made of (one query)."""
+    finalized = (select(Attempt.exam_id, func.count(Attempt.id).label("attempts"))
+                 .where(Attempt.state != "in_progress").group_by(Attempt.exam_id).subquery())
     rows = db.session.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.number, Attempt.score)
-        .where(Attempt.exam_id == exam_id, Attempt.state != "in_progress")
-        .order_by(Attempt.user_id, Attempt.number)).all()
+        select(Exam.id, Exam.title, Exam.opens_at, func.coalesce(finalized.c.attempts, 0))
+        .outerjoin(finalized, finalized.c.exam_id == Exam.id).order_by(Exam.opens_at.desc(), Exam.id.desc()))
+    return [ExamChoice(*row) for row in rows]
+
+
+def exams_by_id(exam_ids) -> list[Exam]:
+    """The exams of `exam_ids` that exist (the caller reports the others)."""
+    ids = sorted({int(i) for i in exam_ids})
+    return list(db.session.scalars(select(Exam).where(Exam.id.in_(ids)))) if ids else []
+
+
+def _chosen_attempts(exam_ids: list[int], choice: str) -> dict[int, int]:
+    """The attempts counted, as attempt id -> exam id: per exam and examinee the chosen one(s)."""
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.exam_id, Attempt.user_id, Attempt.number, Attempt.score)
+        .where(Attempt.exam_id.in_(exam_ids), Attempt.state != "in_progress")
+        .order_by(Attempt.exam_id, Attempt.user_id, Attempt.number)).all()
     if choice == "all":
-        return [row.id for row in rows]
-    per_user: dict[int, list] = defaultdict(list)
+        return {row.id: row.exam_id for row in rows}
+    per_user: dict[tuple[int, int], list] = defaultdict(list)
     for row in rows:
-        per_user[row.user_id].append(row)
+        per_user[row.exam_id, row.user_id].append(row)
     pick = {"first": lambda rs: rs[0], "last": lambda rs: rs[-1],
             # best: the highest score so far (an open total counts as 0), the earlier attempt on a tie
             "best": lambda rs: max(rs, key=lambda r: (float(r.score or 0), -r.number))}[choice]
-    return sorted(pick(attempts).id for attempts in per_user.values())
+    chosen = (pick(attempts) for attempts in per_user.values())
+    return {row.id: row.exam_id for row in sorted(chosen, key=lambda r: r.id)}
 
 
 # --- the mark matrix ---
@@ -107,7 +157,7 @@ class _Matrix:
     positions: np.ndarray  # paper position per cell (-1 where not on the paper)
 
 
-def _raw_rows(statement) -> list[tuple]:
+def raw_rows(statement) -> list[tuple]:
     """All rows of a Core statement as plain tuples, straight from the DB-API cursor: hundreds of
     thousands of slot rows would otherwise cost seconds of per-row result processing. The statement
     must bind only integers (compiled as literals)."""
@@ -121,22 +171,21 @@ def _raw_rows(statement) -> list[tuple]:
         cursor.close()
 
 
-def _slot_rows(exam: Exam) -> list[tuple]:
-    """Every slot of the exam's finalized attempts in one statement: (attempt, position, version, points,
+def _slot_rows(exam_ids: list[int]) -> list[tuple]:
+    """Every slot of the exams' finalized attempts in one statement: (attempt, position, version, points,
     score, waiting 0/1, slot id, response as text for choice and fill-in questions, else NULL)."""
     objective = QuestionVersion.qtype.in_([*CHOICE_TYPES, "fill"])
-    return _raw_rows(
+    return raw_rows(
         select(AttemptSlot.attempt_id, AttemptSlot.position, AttemptSlot.question_version_id,
                cast(AttemptSlot.points, Float), cast(AttemptSlot.score, Float),
                case((AttemptSlot.needs_grading.is_(True), 1), else_=0), AttemptSlot.id,
                case((objective, cast(AttemptSlot.response, String)), else_=None))
         .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(Attempt.exam_id == exam.id, Attempt.state != "in_progress"))
+        .where(Attempt.exam_id.in_(exam_ids), Attempt.state != "in_progress"))
 
 
-def _matrix(exam: Exam, attempt_ids: list[int], rows: list[tuple]) -> _Matrix:
-    by_position = not exam.shuffle_questions
+def _matrix(by_position: bool, attempt_ids: list[int], rows: list[tuple]) -> _Matrix:
     data = np.array([row[:7] for row in rows], dtype=float).reshape(-1, 7)  # NULL scores: NaN
     wanted = np.array(sorted(attempt_ids), dtype=np.int64)
     attempt_col = data[:, 0].astype(np.int64)
@@ -166,29 +215,40 @@ _cache: dict[tuple, ExamAnalysis] = {}
 _cache_lock = threading.Lock()
 
 
-def _stamp(exam_id: int) -> tuple:
-    """Changes whenever a counted figure can: every score change (submission, mark, regrade, appeal) is
-    in the audit log, and a new or deleted attempt changes the count."""
-    changes = db.session.execute(
-        select(func.max(ScoreChange.id), func.count(ScoreChange.id))
-        .join(Attempt, Attempt.id == ScoreChange.attempt_id).where(Attempt.exam_id == exam_id)).one()
-    attempts = db.session.execute(
-        select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.submitted_at))
-        .where(Attempt.exam_id == exam_id, Attempt.state != "in_progress")).one()
-    return (*changes, *attempts)
+def score_stamp(exam_ids: list[int] | None = None) -> tuple:
+    """Changes whenever a counted figure of these exams (None: of any exam) can: every score change
+    (submission, mark, regrade, appeal) is in the audit log, and a new or deleted attempt changes the count."""
+    changes = select(func.max(ScoreChange.id), func.count(ScoreChange.id))
+    attempts = (select(func.count(Attempt.id), func.max(Attempt.id), func.max(Attempt.submitted_at))
+                .where(Attempt.state != "in_progress"))
+    if exam_ids is not None:
+        changes = (changes.join(Attempt, Attempt.id == ScoreChange.attempt_id)
+                   .where(Attempt.exam_id.in_(exam_ids)))
+        attempts = attempts.where(Attempt.exam_id.in_(exam_ids))
+    return (*db.session.execute(changes).one(), *db.session.execute(attempts).one())
 
 
 def exam_analysis(exam: Exam, *, attempts: str = "last", include_waiting: bool = False) -> ExamAnalysis:
     """The analysis of `exam` (cached per process until its marks change; the stamp is read each time,
     so a figure is never stale, whichever server computed it)."""
+    return exams_analysis([exam], attempts=attempts, include_waiting=include_waiting)
+
+
+def exams_analysis(exams: list[Exam], *, attempts: str = "last", include_waiting: bool = False) -> ExamAnalysis:
+    """The analysis of a set of exams that share questions, as one exam whose items are question versions
+    (see the module's docstring); a set of one exam is that exam's analysis. Cached like `exam_analysis`."""
     if attempts not in ATTEMPT_CHOICES:
         raise ValueError(f"attempts must be one of {ATTEMPT_CHOICES}")
-    key = (exam.id, attempts, include_waiting, _stamp(exam.id))
+    exams = list({exam.id: exam for exam in exams}.values())
+    if not exams:
+        raise ValueError("at least one exam is needed")
+    exam_ids = sorted(exam.id for exam in exams)
+    key = (tuple(exam_ids), attempts, include_waiting, score_stamp(exam_ids))
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    analysis = _compute(exam, attempts, include_waiting)
+    analysis = _compute(exams, attempts, include_waiting)
     with _cache_lock:
         if len(_cache) >= CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
@@ -201,34 +261,77 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _compute(exam: Exam, choice: str, include_waiting: bool) -> ExamAnalysis:
-    rows = _slot_rows(exam)
-    matrix = _matrix(exam, _chosen_attempts(exam.id, choice), rows)
+def _same_paper(exams: list[Exam]) -> bool:
+    """Whether the exams set the same test: the same rules in the same sections (titles and shuffling
+    aside: they change neither which questions can be drawn nor their points)."""
+    return len({tuple(section.rules for section in paper_spec(exam).sections) for exam in exams}) == 1
+
+
+def _compute(exams: list[Exam], choice: str, include_waiting: bool) -> ExamAnalysis:
+    exam_ids = sorted(exam.id for exam in exams)
+    single = len(exams) == 1
+    rows = _slot_rows(exam_ids)
+    chosen = _chosen_attempts(exam_ids, choice)
+    matrix = _matrix(single and not exams[0].shuffle_questions, list(chosen), rows)
     graded_rows = ~(matrix.present & np.isnan(matrix.marks)).any(axis=1)
     waiting = int((~graded_rows).sum())
     counted = np.arange(len(matrix.attempt_ids)) if include_waiting else np.flatnonzero(graded_rows)
     totals = np.nansum(matrix.marks, axis=1)
-    row_maxima = matrix.maxima.sum(axis=1)
-    max_points = float(np.median(row_maxima[graded_rows])) if graded_rows.any() else 0.0
-    # Alpha and effective weights need every counted paper to hold every item (no pools).
-    complete = matrix.marks[graded_rows][:, matrix.present[graded_rows].all(axis=0)] \
-        if graded_rows.any() else np.zeros((0, 0))
-    same_items = graded_rows.any() and matrix.present[graded_rows].all()
-    test = st.test_figures(totals[graded_rows], complete if same_items else np.zeros((0, 0)), max_points)
-    if graded_rows.any() and not same_items:
-        test.flags.append("different_papers")  # pools: papers hold different questions, alpha is undefined
+    pooled_test = single or _same_paper(exams)
+    if pooled_test:
+        test, complete, same_items = _pooled_test(matrix, graded_rows, totals)
+        per_exam = []
+    else:
+        complete, same_items = np.zeros((0, 0)), False
+        per_exam = _per_exam_tests(exams, matrix, chosen, graded_rows, totals)
+        test = _per_exam_only(int(graded_rows.sum()))
     lower, upper = st.group_rows(totals[counted])
     groups = (counted[lower], counted[upper])
     denominator = st.weight_denominator(complete) if same_items else None
     versions = _versions({int(v) for v in np.unique(matrix.versions) if v})
-    answers = _answers(exam.id, matrix, rows, versions)
+    answers = _answers(exam_ids, matrix, rows, versions)
     questions = [_question(matrix, column, counted, groups, denominator, versions, totals, answers)
                  for column in range(len(matrix.keys))]
     questions.sort(key=lambda q: (q.first_position, q.versions[0].version_id if q.versions else 0))
     for number, question in enumerate(questions, start=1):
         question.number = number
-    return ExamAnalysis(exam.id, choice, include_waiting, waiting, len(counted), test, questions,
-                        matrix.by_position)
+    return ExamAnalysis(exam_ids[0] if single else None, choice, include_waiting, waiting, len(counted), test,
+                        questions, matrix.by_position, exam_ids=exam_ids,
+                        test_scope="pooled" if pooled_test else "per_exam", per_exam=per_exam)
+
+
+def _pooled_test(matrix: _Matrix, graded_rows: np.ndarray, totals: np.ndarray):
+    """The test figures over the fully graded rows, their complete mark rows, and whether every paper
+    holds every item (what alpha and the effective weights need: no pools)."""
+    row_maxima = matrix.maxima.sum(axis=1)
+    max_points = float(np.median(row_maxima[graded_rows])) if graded_rows.any() else 0.0
+    complete = matrix.marks[graded_rows][:, matrix.present[graded_rows].all(axis=0)] \
+        if graded_rows.any() else np.zeros((0, 0))
+    same_items = bool(graded_rows.any() and matrix.present[graded_rows].all())
+    test = st.test_figures(totals[graded_rows], complete if same_items else np.zeros((0, 0)), max_points)
+    if graded_rows.any() and not same_items:
+        test.flags.append("different_papers")  # pools: papers hold different questions, alpha is undefined
+    return test, complete, same_items
+
+
+def _per_exam_tests(exams: list[Exam], matrix: _Matrix, chosen: dict[int, int], graded_rows: np.ndarray,
+                    totals: np.ndarray) -> list[ExamTest]:
+    """Each exam's own count, mean and SD over its fully graded rows (no alpha: see the module's docstring)."""
+    exam_of_row = np.array([chosen[attempt_id] for attempt_id in matrix.attempt_ids], dtype=np.int64)
+    row_maxima = matrix.maxima.sum(axis=1)
+    tests = []
+    for exam in sorted(exams, key=lambda e: e.id):
+        rows = graded_rows & (exam_of_row == exam.id)
+        max_points = float(np.median(row_maxima[rows])) if rows.any() else 0.0
+        tests.append(ExamTest(exam.id, exam.title, st.test_figures(totals[rows], np.zeros((0, 0)), max_points)))
+    return tests
+
+
+def _per_exam_only(attempts: int) -> st.TestFigures:
+    """The pooled test figures of a set of different tests: only the count is meaningful."""
+    return st.TestFigures(attempts=attempts, max_points=0.0, mean_points=None, median_points=None, sd_points=None,
+                          skewness=None, kurtosis=None, alpha=None, error_ratio=None, sem_points=None,
+                          histogram=[0] * st.items.HISTOGRAM_BUCKETS, flags=["per_exam_only"])
 
 
 def _versions(ids: set[int]) -> dict[int, QuestionVersion]:
@@ -274,7 +377,7 @@ def _question(matrix: _Matrix, column: int, counted: np.ndarray, groups, denomin
 
 @dataclass
 class _Answers:
-    """What was answered beyond the marks, read in two statements for the whole exam: per cell of the
+    """What was answered beyond the marks, read in two statements for the whole exam (or set): per cell of the
     matrix the option a choice answer picked (`codes`: the author's index, true/false 0 = true and
     1 = false, -1 none, -2 several: see `several`), fill-in answers by slot, and each marked answer's
     rubric lines (its latest mark: the deciding one under double marking)."""
@@ -287,8 +390,9 @@ class _Answers:
 NO_ANSWER, SEVERAL = -1, -2
 
 
-def _answers(exam_id: int, matrix: _Matrix, rows: list[tuple], versions: dict[int, QuestionVersion]) -> _Answers:
-    finalized = (Attempt.exam_id == exam_id) & (Attempt.state != "in_progress")
+def _answers(exam_ids: list[int], matrix: _Matrix, rows: list[tuple],
+             versions: dict[int, QuestionVersion]) -> _Answers:
+    finalized = Attempt.exam_id.in_(exam_ids) & (Attempt.state != "in_progress")
     qtype_of = {version_id: version.qtype for version_id, version in versions.items()}
     codes = np.full(matrix.slot_ids.shape, NO_ANSWER, dtype=np.int64)
     several: dict[int, list[int]] = {}

@@ -1,5 +1,7 @@
 """The item analysis as data: JSON for other systems (fractions 0..1, points where named so), and the
-whole analysis as CSV (the question table) or XLSX (test, questions, options, wrong answers, rubric)."""
+whole analysis as CSV (the question table) or XLSX (test, questions, options, wrong answers, rubric).
+A set of exams has the same keys (`exam_id` None, `exam_ids` the set; `per_exam` holds each exam's count,
+mean and SD when the test figures are per exam only)."""
 from __future__ import annotations
 
 import io
@@ -20,6 +22,8 @@ def analysis_json(analysis: ExamAnalysis) -> dict:
     test = analysis.test
     return {
         "exam_id": analysis.exam_id,
+        "exam_ids": analysis.exam_ids,
+        "test_scope": analysis.test_scope,
         "attempts_counted": analysis.attempts_choice,
         "include_waiting": analysis.include_waiting,
         "waiting": analysis.waiting,
@@ -40,6 +44,10 @@ def analysis_json(analysis: ExamAnalysis) -> dict:
         "sem_points": _round(test.sem_points),
         "histogram": test.histogram,
         "flags": test.flags,
+        "per_exam": [{"exam_id": e.exam_id, "title": e.title, "attempts": e.test.attempts,
+                      "max_points": e.test.max_points, "mean": _round(e.test.fraction(e.test.mean_points)),
+                      "sd": _round(e.test.fraction(e.test.sd_points)), "mean_points": _round(e.test.mean_points),
+                      "sd_points": _round(e.test.sd_points)} for e in analysis.per_exam],
         "questions": [_question_json(question) for question in analysis.questions],
     }
 

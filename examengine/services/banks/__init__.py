@@ -6,12 +6,20 @@ needs beyond the core's checks), `browser` (the admin's filters and pages), `poo
 draw rule matches, and the cached paper plan per pool version).
 Owns the `banks`, `questions`, `question_versions` and `question_tags` tables.
 """
-from .browser import QuestionFilters, bank_summaries, browse_questions, filter_choices, get_question, version_of
+from .browser import (
+    QuestionFilters,
+    bank_summaries,
+    browse_questions,
+    current_versions,
+    filter_choices,
+    get_question,
+    version_of,
+)
 from .imports import ImportReport, import_banks, parse_all
 from .pool import cached_plan, candidate_pool, clear_plan_cache, paper_spec, rule_spec
 
 __all__ = [
     "ImportReport", "QuestionFilters", "bank_summaries", "browse_questions", "cached_plan", "candidate_pool",
-    "clear_plan_cache", "filter_choices", "get_question", "import_banks", "paper_spec", "parse_all", "rule_spec",
-    "version_of",
+    "clear_plan_cache", "current_versions", "filter_choices", "get_question", "import_banks", "paper_spec",
+    "parse_all", "rule_spec", "version_of",
 ]

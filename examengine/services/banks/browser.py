@@ -25,10 +25,15 @@ class QuestionFilters:
     dimension: str = ""
     difficulty: int | None = None
     text: str = ""
+    flagged_only: bool = False  # the browser's "flagged questions only" box, as asked
+    # Only these versions (None: any). The web layer fills it, e.g. with the versions the item analysis
+    # flags: banks sits below analysis, so it takes the ids rather than asking for them.
+    version_ids: frozenset[int] | None = None
 
     @property
     def active(self) -> bool:
-        return any((self.bank_id, self.qtype, self.tag, self.dimension, self.difficulty, self.text))
+        return any((self.bank_id, self.qtype, self.tag, self.dimension, self.difficulty, self.text,
+                    self.flagged_only, self.version_ids is not None))
 
 
 @dataclass
@@ -68,6 +73,8 @@ def apply_filters(query, filters: QuestionFilters):
     if filters.tag:
         query = query.where(exists().where(QuestionTag.version_id == QuestionVersion.id,
                                            QuestionTag.tag == filters.tag))
+    if filters.version_ids is not None:
+        query = query.where(QuestionVersion.id.in_(sorted(filters.version_ids)))
     text = filters.text.strip()
     if text:
         # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite; Chinese has no case, so both match it as is.
@@ -134,3 +141,23 @@ def version_of(question: Question, number: int | None) -> QuestionVersion | None
     if number is not None:
         return next((v for v in versions if v.number == number), None)
     return next((v for v in versions if v.is_current), versions[-1] if versions else None)
+
+
+def current_versions(identities) -> dict[tuple[str, str], QuestionVersion]:
+    """The current version of each (bank key, question identity) that is in the database, with its
+    question loaded; the pairs not found are absent. One query per 500 pairs (bank keys are few)."""
+    wanted = set(identities)
+    by_bank: dict[str, set[str]] = {}
+    for key, identity in wanted:
+        by_bank.setdefault(key, set()).add(identity)
+    found: dict[tuple[str, str], QuestionVersion] = {}
+    for key, names in by_bank.items():
+        names = sorted(names)
+        for start in range(0, len(names), 500):
+            query = (select(QuestionVersion, Bank.key).join(QuestionVersion.question).join(Question.bank)
+                     .options(contains_eager(QuestionVersion.question))
+                     .where(Bank.key == key, Question.identity.in_(names[start:start + 500]),
+                            QuestionVersion.is_current.is_(True)))
+            for version, bank_key in db.session.execute(query).unique():
+                found[bank_key, version.question.identity] = version
+    return found

@@ -1,8 +1,9 @@
 """Item analysis pages: GET /admin/exams/<id>/analysis (figures, flags, plots, sortable tables) and its
-exports (.csv: the question table; .xlsx: the whole analysis)."""
+exports (.csv: the question table; .xlsx: the whole analysis); GET /admin/exams/analysis?exam=ID&exam=ID…,
+the analysis of a set of exams that share questions (picked with checkboxes)."""
 from __future__ import annotations
 
-from flask import Response, abort, request
+from flask import Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from ...services import analysis as analysis_service
@@ -11,21 +12,8 @@ from ..exams.helpers import exam_or_404, exam_page
 from ..results.charts import histogram
 from ..ui import type_label
 from . import bp, charts
+from .labels import ATTEMPT_LABELS, FLAG_LABELS
 
-FLAG_LABELS = {
-    "small_sample": _l("Too few attempts to trust (fewer than 30)"),
-    "alpha_unsatisfactory": _l("Internal consistency unsatisfactory (alpha below 0.64)"),
-    "too_hard": _l("Very hard (facility below 10%)"),
-    "too_easy": _l("Very easy (facility above 90%)"),
-    "low_discrimination": _l("Low discrimination (below 0.20): revise"),
-    "negative_discrimination": _l("Negative discrimination: check the key or reject"),
-    "low_efficiency": _l("Discriminative efficiency below 15%"),
-    "unused_distractor": _l("A distractor nobody chose"),
-    "no_data": _l("No graded answers yet"),
-    "different_papers": _l("Papers hold different questions: alpha and effective weights need the same questions on every paper"),
-}
-ATTEMPT_LABELS = {"last": _l("Last attempt of each examinee"), "first": _l("First attempt of each examinee"),
-                  "best": _l("Best attempt of each examinee"), "all": _l("All attempts")}
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 SCORE_GROUPS = (_l("Lowest"), "2", "3", "4", _l("Highest"))
@@ -80,3 +68,38 @@ def export_analysis(exam_id: int, fmt: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+MIN_SET = 2
+
+
+def _chosen_exam_ids() -> tuple[list[int], list[str]]:
+    """The exam ids ticked (valid integers, each once), and the values that are not ids."""
+    ids, bad = [], []
+    for raw in request.args.getlist("exam"):
+        value = raw.strip()
+        if value.isdigit() and 0 < int(value) < 2**31:
+            ids.append(int(value))
+        elif value:
+            bad.append(value[:40])
+    return list(dict.fromkeys(ids)), bad
+
+
+@bp.route("/analysis")
+@role_required("admin")
+def exams_analysis():
+    attempts, include_waiting = _options()
+    choices = analysis_service.exam_choices()
+    wanted, bad = _chosen_exam_ids()
+    known = {exam.id: exam for exam in analysis_service.exams_by_id(wanted)}
+    missing = bad + [str(exam_id) for exam_id in wanted if exam_id not in known]
+    chosen = [known[exam_id] for exam_id in wanted if exam_id in known]
+    analysis = None
+    if len(chosen) >= MIN_SET and not missing:
+        analysis = analysis_service.exams_analysis(chosen, attempts=attempts, include_waiting=include_waiting)
+    context = dict(choices=choices, chosen_ids={exam.id for exam in chosen}, missing=missing, analysis=analysis,
+                   flag_labels=FLAG_LABELS, attempt_labels=ATTEMPT_LABELS, attempts=attempts,
+                   include_waiting=include_waiting, type_label=type_label, min_set=MIN_SET)
+    if analysis is not None:
+        context["charts"] = _charts(analysis)
+    return render_template("analysis/exams.html", **context), 404 if missing else 200

@@ -1,4 +1,5 @@
-"""Admin: question banks — the bank list, uploads, the question browser and the question preview."""
+"""Admin: question banks — the bank list, uploads, the question browser and the question preview, with
+each version's item analysis pooled over the exams that used it (from the analysis service)."""
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
@@ -11,6 +12,7 @@ from wtforms import MultipleFileField, SubmitField
 
 from ...core.banks import BankError
 from ...extensions import db
+from ...services import analysis as analysis_service
 from ...services.banks import (
     ImportReport,
     QuestionFilters,
@@ -22,6 +24,7 @@ from ...services.banks import (
     parse_all,
     version_of,
 )
+from ..analysis.labels import FLAG_LABELS
 from ..auth.session import role_required
 from ..ui import question_context, type_names
 from . import bp
@@ -102,8 +105,11 @@ def read_uploads(storages) -> tuple[list[tuple[str, bytes]], list[BankError]]:
 @role_required("admin")
 def questions():
     filters = filters_from_args(request.args)
+    if filters.flagged_only:
+        filters.version_ids = frozenset(analysis_service.flagged_version_ids())
     page = browse_questions(filters, page=request.args.get("page", 1, type=int))
-    return render_template("banks/questions.html", page=page, filters=filters,
+    stats = analysis_service.version_statistics([version.id for version in page.items])
+    return render_template("banks/questions.html", page=page, filters=filters, stats=stats, flag_labels=FLAG_LABELS,
                            choices=filter_choices(), type_names=type_names())
 
 
@@ -115,6 +121,7 @@ def filters_from_args(args) -> QuestionFilters:
         dimension=args.get("dimension", "").strip(),
         difficulty=args.get("difficulty", type=int),
         text=args.get("q", "").strip()[:200],
+        flagged_only=args.get("flagged") == "1",
     )
 
 
@@ -128,6 +135,7 @@ def question(question_id: int):
     if version is None:
         abort(404)
     # `view` (what the type partial reads) is the examinee's; the key is shown beside it.
+    stats = analysis_service.version_statistics([item.id for item in found.versions])
     return render_template("banks/question.html", question=found, version=version,
                            view=question_context(version), key=question_context(version, show_key=True),
-                           type_names=type_names())
+                           type_names=type_names(), stats=stats, flag_labels=FLAG_LABELS)
