@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+from flask_migrate import upgrade as upgrade_database
 from sqlalchemy import text
 
 from examengine import create_app
@@ -138,3 +139,24 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+@pytest.fixture
+def migrated_app(tmp_path):
+    """An app whose database was built by `flask db upgrade`; left as create_all builds it."""
+    app = make_app(tmp_path)
+    with app.app_context():
+        db.drop_all()  # on PostgreSQL the shared test database may hold tables from create_all
+        _drop_alembic_version()
+        upgrade_database()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+        db.engine.dispose()
+
+
+def _drop_alembic_version():
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

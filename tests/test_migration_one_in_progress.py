@@ -15,7 +15,7 @@ from examengine.models import Attempt, AttemptSlot
 from examengine.models._time import utcnow
 from examengine.services.attempts import close_overdue, start_or_resume
 from tests.exam_builders import build_exam, ensure_user
-from tests.migration_helpers import migrated_app, previous_revision  # noqa: F401 (a fixture)
+from tests.migration_helpers import previous_revision
 
 REVISION = "c7d1e2f3a4b5"
 INDEX = "uq_attempts_one_in_progress"

@@ -10,7 +10,7 @@ from examengine.models import AttemptSlot, Exam, QuestionVersion
 from examengine.services.grading import next_group
 from tests.exam_builders import build_exam
 from tests.grading_builders import add_reviewers, submit_attempts, version_id, written_slot
-from tests.migration_helpers import migrated_app, previous_revision  # noqa: F401 (a fixture)
+from tests.migration_helpers import previous_revision
 
 REVISION = "f5c6d7e8f9a0"
 OLD_KEY = "0" * 40  # what the case-folding key gave both answers

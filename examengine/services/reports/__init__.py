@@ -1,8 +1,7 @@
 """Question reports: an examinee says a question of their paper seems wrong; the bank's admins resolve it.
 
 `filing` is the examinee's side (report a slot during or after the attempt, read back their reports),
-`listing` the admins' reads (a question's reports, the paginated list, the questions' statistics
-beside them), `resolution` the admin's transaction. Owns the `question_reports` table; reads attempts
+`listing` the admins' reads (a question's reports, the paginated list), `resolution` the admin's transaction. Owns the `question_reports` table; reads attempts
 and banks, changes neither.
 """
 from .filing import MAX_COMMENT_CHARS, ReportRefused, attempt_reports, report_question
@@ -11,15 +10,12 @@ from .listing import (
     ReportFilters,
     ReportPage,
     ReportRow,
-    VersionStatistics,
     open_reports,
     reports_for_question,
-    statistics_for,
 )
 from .resolution import MAX_NOTE_CHARS, resolve
 
 __all__ = [
     "LIST_STATES", "MAX_COMMENT_CHARS", "MAX_NOTE_CHARS", "ReportFilters", "ReportPage", "ReportRefused", "ReportRow",
-    "VersionStatistics", "attempt_reports", "open_reports", "report_question", "reports_for_question", "resolve",
-    "statistics_for",
+    "attempt_reports", "open_reports", "report_question", "reports_for_question", "resolve",
 ]

@@ -1,8 +1,6 @@
-"""What the bank's admins read: a question's reports, the list of all reports (open first, filterable,
-paginated), and the statistics shown beside each question.
-
-`statistics_for` is the one place those statistics come from, so a richer source (the pooled item
-statistics of the analysis service) can replace the simple aggregate here without touching the pages.
+"""What the bank's admins read: a question's reports and the list of all reports (open first,
+filterable, paginated). The statistics shown beside them are the pooled item analysis of each version
+(`services.analysis.version_statistics`), which the web layer reads: analysis sits above this layer.
 """
 from __future__ import annotations
 
@@ -16,13 +14,6 @@ from ...models import Attempt, AttemptSlot, Bank, Exam, Question, QuestionReport
 
 PER_PAGE = 50
 LIST_STATES = ("open", "resolved")  # the list's filter; no filter lists both, open first
-
-
-@dataclass(frozen=True)
-class VersionStatistics:
-    """A version's graded answers in finalized attempts: how many, and the facility (score sum / points sum)."""
-    responses: int
-    facility: float | None  # 0..1; None without points to divide by
 
 
 @dataclass
@@ -54,30 +45,6 @@ class ReportPage:
     page: int
     pages: int
     counts: dict[str, int]  # state -> number of reports, whatever the filter
-
-
-def statistics_for(version_ids) -> dict[int, VersionStatistics]:
-    """Version id -> its statistics, in ONE query for all of them; versions without graded answers are absent.
-
-    For now a plain aggregate of the graded slots (score set, not waiting for a reviewer) of finalized
-    attempts; blank answers count (scored 0)."""
-    ids = sorted({int(version_id) for version_id in version_ids})
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(AttemptSlot.question_version_id, func.count(AttemptSlot.id), func.sum(AttemptSlot.score),
-               func.sum(AttemptSlot.points))
-        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
-        .where(AttemptSlot.question_version_id.in_(ids), Attempt.state != "in_progress",
-               AttemptSlot.score.is_not(None), AttemptSlot.needs_grading.is_(False))
-        .group_by(AttemptSlot.question_version_id)
-    ).all()
-    return {
-        version_id: VersionStatistics(
-            responses=int(count),
-            facility=float(score_sum) / float(points_sum) if points_sum and float(points_sum) > 0 else None)
-        for version_id, count, score_sum, points_sum in rows
-    }
 
 
 def _open_first():

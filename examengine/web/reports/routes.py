@@ -17,10 +17,12 @@ from flask_babel import pgettext
 from flask_login import current_user
 
 from ...models import QuestionReport
+from ...services import analysis
 from ...services import attempts as attempt_service
 from ...services import reports as service
 from ...services.attempts import AttemptRefused
 from ...services.reports import ReportFilters, ReportRefused
+from ..analysis.labels import FLAG_LABELS
 from ..auth.session import role_required
 from ..http import get_or_404, json_body
 from . import bp
@@ -43,7 +45,7 @@ def report_helpers():
 
     def question_reports(question):
         """For the question page: its reports and the statistics of each of its versions."""
-        return service.reports_for_question(question.id), service.statistics_for(v.id for v in question.versions)
+        return service.reports_for_question(question.id), analysis.version_statistics([v.id for v in question.versions])
 
     return {"slot_report": slot_report, "question_reports": question_reports, "report_state_label": state_label,
             "report_max_comment": service.MAX_COMMENT_CHARS, "report_max_note": service.MAX_NOTE_CHARS}
@@ -135,8 +137,9 @@ def report_from_exam(attempt_id: int):
 def report_list():
     filters = ReportFilters.from_text(request.args.get("state"))
     page = service.open_reports(request.args.get("page", 1, type=int), filters)
-    statistics = service.statistics_for(row.report.version_id for row in page.items)
-    return render_template("reports/list.html", page=page, filters=filters, statistics=statistics)
+    statistics = analysis.version_statistics([row.report.version_id for row in page.items])
+    return render_template("reports/list.html", page=page, filters=filters, statistics=statistics,
+                           flag_labels=FLAG_LABELS)
 
 
 @bp.route("/admin/questions/reports/<int:report_id>/resolve", methods=["POST"])

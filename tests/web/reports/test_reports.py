@@ -166,7 +166,7 @@ def test_json_reports_and_resolving_need_the_csrf_token(app_factory, make_user):
     client = english_client(app)
     login = client.get("/login").text
     client.post("/login", data={"username": "alice", "password": "correct-horse-42", "csrf_token": csrf_token_from(login)})
-    page = client.get("/exams/%d" % exam).text
+    page = client.get(f"/exams/{exam}").text
     started = client.post(f"/exams/{exam}/start", data={"csrf_token": csrf_token_from(page)})
     attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
     token = csrf_token_from(client.get(f"/attempts/{attempt_id}").text)
