@@ -19,7 +19,7 @@ def test_a_sample_is_added_and_a_reviewer_calibrates_before_grading(app, browser
     base = live_server
     admin = signed_in(browser, base, "admin")
     admin.goto(f"{base}/admin/exams/{exam_id}/reviewers")
-    admin.get_by_test_id("manage-samples").first.click()
+    admin.locator(f"tr[data-question=\"{vid}\"]").get_by_test_id("manage-samples").click()  # rows follow the paper order, shuffled
     admin.get_by_test_id("typed-sample").click()
     admin.fill("#response", "<b>Scope</b> then layers")
     admin.locator("#rubric-0").check()
