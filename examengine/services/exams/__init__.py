@@ -2,7 +2,8 @@
 
 `admin` (settings, copy, delete, the lock once attempts exist), `difficulty` (measured facility per
 question version, and the measured levels a "measured" exam freezes at its first attempt), `rules` (sections and draw rules,
-refused when the pool cannot fill them), `access` (assignment, the window, overrides, deadlines of
+refused when the pool cannot fill them, and the total every paper has), `blueprint` (the whole paper
+as one table of counts per question type or dimension, saved as draw rules in one submit), `access` (assignment, the window, overrides, deadlines of
 attempts in progress), `overrides` (per-user extra time/attempts/close), `samples` (the preview: sample papers and
 their difficulty spread), `listing` (the admin's exam list), `scoring` (dimension weights, grade
 bands, the appeal window, and the official score of an attempt under them).
@@ -20,6 +21,7 @@ from .access import (
     window_from,
 )
 from .admin import LOCKED_SETTINGS, ExamError, ExamSettings, copy_exam, create_exam, delete_exam, is_locked, update_exam
+from .blueprint import BlueprintInput, BlueprintRow, apply_blueprint, availability, row_error_key
 from .difficulty import current_levels, freeze_measured_levels, frozen_levels, min_responses, version_facilities
 from .listing import exam_rows, exam_status, question_count
 from .overrides import assigned_users, delete_override, overrides_of, set_override
@@ -33,6 +35,7 @@ from .rules import (
     move_section,
     rename_section,
     shortfall_messages,
+    uniform_total,
     update_rule,
 )
 from .samples import SEED_MAX, preview
@@ -50,7 +53,8 @@ from .scoring import (
 )
 
 __all__ = [
-    "LOCKED_SETTINGS", "SEED_MAX", "AttemptRefused", "ExamError", "ExamSettings", "RuleInput", "ScoringInput",
+    "LOCKED_SETTINGS", "SEED_MAX", "AttemptRefused", "BlueprintInput", "BlueprintRow", "apply_blueprint",
+    "availability", "row_error_key", "uniform_total", "ExamError", "ExamSettings", "RuleInput", "ScoringInput",
     "Window", "add_rule", "add_section", "assigned_exams", "assigned_users", "band_label", "band_labels",
     "copy_exam", "create_exam", "current_levels", "freeze_measured_levels", "frozen_levels", "min_responses",
     "version_facilities", "delete_exam", "delete_override", "delete_rule", "delete_section",

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...core import qtypes
-from ...core.papers import Candidate, check_feasibility
+from ...core.papers import Candidate, canonical_pool, check_feasibility
 from ...core.text import unstorable
 from ...extensions import db
 from ...models import Bank, Exam, ExamRule, ExamSection
-from ..banks.pool import candidate_pool, paper_spec
+from ..banks.pool import candidate_pool, paper_spec, rule_spec
 from ..messages import unstorable_message
 from .admin import ExamError, ensure_unlocked
 
@@ -157,6 +157,28 @@ def shortfall_messages(exam: Exam, pool: list[Candidate] | None = None) -> list[
     """Why the pool cannot fill the exam's rules (empty when every paper can be assembled)."""
     pool = candidate_pool() if pool is None else pool
     return [shortfall.message for shortfall in check_feasibility(paper_spec(exam), pool)]
+
+
+def uniform_total(exam: Exam, pool: list[Candidate] | None = None) -> float | None:
+    """The total points every paper of the exam has, or None when totals can differ between papers.
+
+    They can only differ through a draw rule that uses the questions' own points while the questions
+    it matches carry different points; fixed questions always bring the same points."""
+    candidates = canonical_pool(candidate_pool() if pool is None else pool)
+    own_points = {c.question_key: c.points for c in candidates}
+    total = 0.0
+    for rule in (rule for section in exam.sections for rule in section.rules):
+        spec = rule_spec(rule)
+        if rule.points is not None:
+            total += rule.points * (len(spec.question_keys) if rule.kind == "fixed" else rule.count)
+        elif rule.kind == "fixed":
+            total += sum(own_points[key] for key in spec.question_keys if key in own_points)
+        else:
+            values = {c.points for c in candidates if spec.matches(c)}
+            if len(values) > 1:
+                return None
+            total += rule.count * next(iter(values), 0.0)
+    return round(total, 2)
 
 
 def add_section(exam: Exam, title: str = "") -> ExamSection:

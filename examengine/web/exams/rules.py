@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms import SelectChoice
 
 from ...core.papers import DrawRule, canonical_pool
@@ -17,23 +18,24 @@ from ...services.banks import candidate_pool, filter_choices, rule_spec
 from ...services.exams import ExamError, RuleInput, question_count
 from ..auth.session import role_required
 from ..http import get_or_404
-from ..ui import type_names
+from ..ui import ActionForm, type_names
 from . import bp
+from .blueprint_table import blueprint_context, blueprint_input
 from .forms import DrawRuleForm, FixedRuleForm, MoveForm, SectionForm
 from .helpers import attach_errors, exam_or_404, exam_page
 
 
-def _rules_page(exam, status: int = 200, problems=(), pool_problems=()):
+def _rules_page(exam, status: int = 200, problems=(), pool_problems=(), blueprint_errors=None):
     pool = candidate_pool()
     canonical = canonical_pool(pool)
     available = {rule.id: _available(rule, canonical) for section in exam.sections for rule in section.rules}
-    rules = [rule for section in exam.sections for rule in section.rules]
-    total = sum(_rule_points(rule) for rule in rules) if all(r.points is not None for r in rules) else None
+    source = request.form if request.method == "POST" and blueprint_errors is not None else request.args
     return exam_page("exams/rules.html", exam, status, available=available,
                      shortfalls=exam_service.shortfall_messages(exam, pool), problems=list(problems),
                      pool_problems=list(pool_problems), section_form=SectionForm(formdata=None),
                      move_form=MoveForm(formdata=None), type_names=type_names(),
-                     questions=question_count(exam), total_points=total)
+                     questions=question_count(exam), total_points=exam_service.uniform_total(exam, pool),
+                     blueprint=blueprint_context(exam, source, pool, blueprint_errors))
 
 
 def _available(rule: ExamRule, canonical) -> int:
@@ -42,10 +44,6 @@ def _available(rule: ExamRule, canonical) -> int:
         return sum(1 for c in canonical if spec.matches(c))
     keys = {c.question_key for c in canonical}
     return sum(1 for key in spec.question_keys if key in keys)
-
-
-def _rule_points(rule: ExamRule) -> float:
-    return rule.points * (len(rule.question_keys or ()) if rule.kind == "fixed" else rule.count)
 
 
 def _refused(exam, error: ExamError):
@@ -141,6 +139,33 @@ def move_section(exam_id: int, section_id: int):
     except ExamError as error:
         return _refused(exam, error)
     return _back(exam, _("Moved the section."))
+
+
+# --- the paper blueprint: the whole paper as one table, saved as draw rules in one submit ---
+
+@bp.route("/<int:exam_id>/blueprint", methods=["POST"])
+@role_required("admin")
+def save_blueprint(exam_id: int):
+    exam = exam_or_404(exam_id)
+    try:
+        if not ActionForm().validate_on_submit():
+            raise ExamError(_("Invalid form."))
+        if request.form.get("recount"):  # without JavaScript: the counts for the banks and difficulty chosen
+            return _rules_page(exam, blueprint_errors={})
+        section = exam_service.apply_blueprint(exam, blueprint_input(request.form))
+    except ExamError as error:
+        errors = dict(error.errors)
+        pool = errors.pop("pool", [])
+        loose = [m for name, messages in errors.items() if not name.startswith("row:")
+                 and name not in _BLUEPRINT_FIELDS for m in messages]
+        return _rules_page(exam, 400, loose, pool, blueprint_errors=errors or {"rows": []})
+    flash(ngettext("Saved the blueprint as %(num)d rule in %(section)s.",
+                   "Saved the blueprint as %(num)d rules in %(section)s.", len(section.rules),
+                   section=section.title or _("a new section")), "success")
+    return redirect(url_for(".rules", exam_id=exam.id, _anchor=f"section-{section.id}"))
+
+
+_BLUEPRINT_FIELDS = ("mode", "bank_keys", "difficulty_min", "rows", "section_id", "title")
 
 
 # --- rules ---
