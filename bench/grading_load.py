@@ -126,7 +126,7 @@ def build(url: str, attempts: int, questions: int, written: int, *, double_marki
         db.session.add_all(staff)
         exam = Exam(title="大规模阅卷考试", time_limit_minutes=120, opens_at=now - timedelta(days=2),
                     closes_at=now - timedelta(days=1), attempts_allowed=1, double_marking=double_marking,
-                    show_score="after_grading")
+                    release_score="after_grading")
         exam.sections = [ExamSection(position=0, title="综合", rules=[
             ExamRule(position=0, kind="draw", count=questions, bank_keys=["bench"], tags=[], question_keys=[])])]
         exam.reviewers = [staff[0]]

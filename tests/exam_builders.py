@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from examengine.core.release import legacy_policy
 from examengine.extensions import db
 from examengine.models import AttemptSlot, Exam, ExamOverride, ExamRule, ExamSection, Group, User
 from examengine.models._time import utcnow
@@ -194,11 +195,10 @@ def build_exam(*, bank_md: str | None = STANDARD_BANK, rules=None, users=(), gro
     fields = {
         "title": "Test exam", "instructions": "Answer everything.", "time_limit_minutes": 60,
         "opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=1),
-        "attempts_allowed": 1, "pass_percent": 60, "show_score": "immediately",
-        "show_correctness": False, "show_answers": False, "multiple_scoring": "all-or-nothing",
+        "attempts_allowed": 1, "pass_percent": 60, "multiple_scoring": "all-or-nothing",
         "shuffle_questions": True, "shuffle_options": True,
     }
-    fields.update(exam_fields)
+    fields.update(release_fields(exam_fields))
     exam = Exam(**fields)
     by_title: dict[str, ExamSection] = {}
     for rule in rules if rules is not None else ONE_OF_EACH:
@@ -221,6 +221,18 @@ def build_exam(*, bank_md: str | None = STANDARD_BANK, rules=None, users=(), gro
         exam.overrides.append(ExamOverride(user_id=ensure_user(username).id, **values))
     db.session.commit()
     return exam
+
+
+def release_fields(exam_fields: dict) -> dict:
+    """The exam's fields with the old review settings (show_score="immediately", show_correctness,
+    show_answers) turned into the release policy they map to (`core.release.legacy_policy`, as the
+    migration does); explicit release_* fields win. Without either: the score at once, nothing else."""
+    fields = dict(exam_fields)
+    legacy = legacy_policy(fields.pop("show_score", "immediately"), fields.pop("show_correctness", False),
+                           fields.pop("show_answers", False))
+    for item, condition in legacy.items():
+        fields.setdefault(f"release_{item}", condition)
+    return fields
 
 
 def make_exam(app, *, bank_md: str | None = STANDARD_BANK, rules=None, users=(), groups=(), **exam_fields) -> int:

@@ -10,7 +10,6 @@ from ..extensions import db
 from ._time import utcnow
 from .accounts import Group, User
 
-SHOW_SCORE_CHOICES = ("immediately", "after_grading", "never")
 MULTIPLE_SCORING_CHOICES = ("all-or-nothing", "partial")
 # What papers are balanced on: the author's labels, or the measured difficulty where enough responses
 # exist (services/exams/difficulty.py).
@@ -41,9 +40,6 @@ class Exam(db.Model):
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
     pass_percent: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=60)
-    show_score: Mapped[str] = mapped_column(String(20), default="after_grading")
-    show_correctness: Mapped[bool] = mapped_column(Boolean, default=False)
-    show_answers: Mapped[bool] = mapped_column(Boolean, default=False)
     multiple_scoring: Mapped[str] = mapped_column(String(20), default="all-or-nothing")
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -75,6 +71,23 @@ class Exam(db.Model):
         back_populates="exam", cascade="all, delete-orphan"
     )
     reviewers: Mapped[list[User]] = relationship(secondary="exam_reviewers", order_by=User.username)
+
+    # Release of results and answers (issue 9, core/release.py): per item of feedback, when the examinee
+    # sees it ("immediately", "after_close", "after_grading", "manual", "never"); and the admin's manual
+    # release of the results (who and when; None while not released).
+    release_score: Mapped[str] = mapped_column(String(20), default="after_grading", server_default="after_grading")
+    release_marks: Mapped[str] = mapped_column(String(20), default="after_grading", server_default="after_grading")
+    release_answers: Mapped[str] = mapped_column(String(20), default="after_close", server_default="after_close")
+    release_feedback: Mapped[str] = mapped_column(String(20), default="after_grading",
+                                                  server_default="after_grading")
+    results_released_at: Mapped[datetime | None] = mapped_column(DateTime)
+    results_released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def release_policy(self) -> dict[str, str]:
+        """{item: condition} for core.release (the columns above)."""
+        return {"score": self.release_score, "marks": self.release_marks, "answers": self.release_answers,
+                "feedback": self.release_feedback}
 
 
 class ExamSection(db.Model):

@@ -22,6 +22,7 @@ from .policy import (
     clean_reason,
     clean_text,
     handler_refusal,
+    has_full_marks,
     parse_score,
 )
 
@@ -44,6 +45,8 @@ def create_appeal(attempt_id: int, position: int, user_id: int, reason: str | No
             raise AppealRefused("not_allowed", _("This exam's results are not released for appeals."))
         if slot.needs_grading or slot.score is None:
             raise AppealRefused("not_allowed", _("This question has not been graded yet."))
+        if has_full_marks(slot.score, slot.points):
+            raise AppealRefused("not_allowed", _("This question got full marks: there is nothing to appeal."))
         if db.session.scalar(select(Appeal.id).where(Appeal.slot_id == slot.id)) is not None:
             raise AppealRefused("exists", _("You have already appealed this question."))
         if now > deadline:

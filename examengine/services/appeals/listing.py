@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from ...extensions import db
 from ...models import Appeal, Attempt, AttemptSlot, Exam, GradingMark, QuestionVersion, User
 from ...models.grading import exam_reviewers
+from ..exams.release import attempt_visibility
 from .policy import graders_of
 
 
@@ -17,7 +18,7 @@ class AppealRow:
     appeal: Appeal
     exam_id: int
     exam_title: str
-    show_correctness: bool
+    show_marks: bool  # the examinee's own rows: whether their marks are released (else False)
     attempt_id: int
     attempt_code: str
     examinee: str
@@ -32,7 +33,7 @@ class AppealRow:
 def _rows(*conditions, limit: int | None = None, offset: int = 0) -> list[AppealRow]:
     examinee, reviewer = aliased(User), aliased(User)
     query = (
-        select(Appeal, Exam.id, Exam.title, Exam.show_correctness, Attempt.code, examinee.display_name,
+        select(Appeal, Exam.id, Exam.title, Attempt.code, examinee.display_name,
                examinee.username, AttemptSlot.position, AttemptSlot.points, AttemptSlot.score,
                QuestionVersion.title, QuestionVersion.qtype, reviewer.display_name, reviewer.username)
         .join(Attempt, Attempt.id == Appeal.attempt_id)
@@ -47,17 +48,24 @@ def _rows(*conditions, limit: int | None = None, offset: int = 0) -> list[Appeal
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return [
-        AppealRow(appeal=appeal, exam_id=exam_id, exam_title=title, show_correctness=bool(show), attempt_id=appeal.attempt_id,
+        AppealRow(appeal=appeal, exam_id=exam_id, exam_title=title, show_marks=False, attempt_id=appeal.attempt_id,
                   attempt_code=code, examinee=e_name or e_user, position=position, question_title=q_title, qtype=qtype,
                   points=float(points), score=None if score is None else float(score),
                   reviewer=(r_name or r_user) if r_user else None)
-        for (appeal, exam_id, title, show, code, e_name, e_user, position, points, score, q_title, qtype, r_name,
+        for (appeal, exam_id, title, code, e_name, e_user, position, points, score, q_title, qtype, r_name,
              r_user) in db.session.execute(query)
     ]
 
 
 def my_appeals(user_id: int) -> list[AppealRow]:
-    return _rows(Appeal.user_id == user_id)
+    """The employee's appeals; the old and new scores only where their marks are released."""
+    rows = _rows(Appeal.user_id == user_id)
+    shown: dict[int, bool] = {}
+    for row in rows:
+        if row.attempt_id not in shown:
+            shown[row.attempt_id] = attempt_visibility(db.session.get(Attempt, row.attempt_id)).marks
+        row.show_marks = shown[row.attempt_id]
+    return rows
 
 
 def count_appeals(*, state: str | None = None, exam_id: int | None = None) -> int:

@@ -2,13 +2,15 @@
 grade it upholds or changes the score, with a written reply.
 
 Rules:
-- Only on the employee's own attempt, once its results are released (`review.score_visible`), for a
-  graded question (not waiting for a reviewer), one appeal per question (unique slot), with a reason
+- Only on the employee's own attempt, once its per-question marks are released (`exams.release`:
+  the appeal is made on a mark the employee can see), for a graded question (not waiting for a
+  reviewer) that did not get full marks, one appeal per question (unique slot), with a reason
   (1..MAX_REASON_CHARS characters), within `exam.appeal_days` days of the release (0 = no appeals).
-- Release time: the later of the submission and the attempt's last score change in the audit log,
-  not counting changes made by appeals. So with "after grading" the window opens when the last
-  answer is graded, a regrade (the results changed) opens a fresh window, and an appeal's outcome
-  does not reopen it for the other questions.
+- Release time: the latest of the submission, the attempt's last score change in the audit log (not
+  counting changes made by appeals) and, when the marks wait for the close or the manual release,
+  that moment. So with "after grading" the window opens when the last answer is graded, a regrade
+  (the results changed) opens a fresh window, and an appeal's outcome does not reopen it for the
+  other questions.
 - Handlers: the exam's reviewers (holding the reviewer role) and admins, except whoever graded the
   answer (their GradingMark, or a reviewer/admin score change in the audit log; an auto-graded
   answer has no grader) and except the appellant. A new appeal is assigned to the eligible reviewer
@@ -33,7 +35,7 @@ from ...extensions import db
 from ...models import Appeal, Attempt, AttemptSlot, Exam, GradingMark, ScoreChange, User
 from ...models._time import utcnow
 from ...models.grading import exam_reviewers
-from ..attempts.review import score_visible
+from ..exams.release import attempt_visibility, condition_moment
 from ..messages import unstorable_message
 
 MAX_REASON_CHARS = 2_000
@@ -62,12 +64,18 @@ def appeal_days(exam: Exam) -> int:
 
 def release_time(attempt: Attempt) -> datetime | None:
     """When the attempt's results were (last) released: see the module doc. None while hidden."""
-    if attempt.state == "in_progress" or not score_visible(attempt.exam, attempt):
+    if attempt.state == "in_progress" or not attempt_visibility(attempt).marks:
         return None
     last = db.session.scalar(select(func.max(ScoreChange.created_at))
                              .where(ScoreChange.attempt_id == attempt.id, ScoreChange.source != "appeal"))
-    submitted = attempt.submitted_at or attempt.started_at
-    return max(submitted, last) if last is not None else submitted
+    moments = [attempt.submitted_at or attempt.started_at, last,
+               condition_moment(attempt.exam, attempt.exam.release_marks)]
+    return max(moment for moment in moments if moment is not None)
+
+
+def has_full_marks(score: float | None, points: float) -> bool:
+    """Nothing to appeal: the question scored all its points."""
+    return score is not None and float(score) >= float(points) - EPSILON
 
 
 def appeal_deadline(attempt: Attempt) -> datetime | None:
@@ -86,6 +94,7 @@ class SlotAppeal:
     appeal: Appeal | None
     can_appeal: bool
     deadline: datetime | None
+    full_marks: bool = False  # graded with all its points: never open to an appeal
 
 
 def slot_appeals(attempt: Attempt, now: datetime | None = None) -> dict[int, SlotAppeal]:
@@ -95,14 +104,16 @@ def slot_appeals(attempt: Attempt, now: datetime | None = None) -> dict[int, Slo
     now = now or utcnow()
     deadline = appeal_deadline(attempt)
     window_open = deadline is not None and now <= deadline
+    marks_shown = release_time(attempt) is not None  # full marks are only said once the marks are shown
     appeals = {a.slot_id: a for a in db.session.scalars(select(Appeal).where(Appeal.attempt_id == attempt.id))}
     states = {}
-    for slot_id, position, score, needs_grading in db.session.execute(
-            select(AttemptSlot.id, AttemptSlot.position, AttemptSlot.score, AttemptSlot.needs_grading)
-            .where(AttemptSlot.attempt_id == attempt.id)):
+    for slot_id, position, score, points, needs_grading in db.session.execute(
+            select(AttemptSlot.id, AttemptSlot.position, AttemptSlot.score, AttemptSlot.points,
+                   AttemptSlot.needs_grading).where(AttemptSlot.attempt_id == attempt.id)):
         appeal = appeals.get(slot_id)
-        graded = score is not None and not needs_grading
-        states[position] = SlotAppeal(position, appeal, appeal is None and graded and window_open, deadline)
+        open_to_appeal = score is not None and not needs_grading and not has_full_marks(score, points)
+        states[position] = SlotAppeal(position, appeal, appeal is None and open_to_appeal and window_open, deadline,
+                                      full_marks=marks_shown and not needs_grading and has_full_marks(score, points))
     return states
 
 

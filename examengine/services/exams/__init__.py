@@ -6,7 +6,8 @@ refused when the pool cannot fill them, and the total every paper has), `bluepri
 as one table of counts per question type or dimension, saved as draw rules in one submit), `access` (assignment, the window, overrides, deadlines of
 attempts in progress), `overrides` (per-user extra time/attempts/close), `samples` (the preview: sample papers and
 their difficulty spread), `listing` (the admin's exam list), `scoring` (dimension weights, grade
-bands, the appeal window, and the official score of an attempt under them).
+bands, the appeal window, and the official score of an attempt under them), `release` (when the
+examinee sees the score, marks, answers and feedback; the admin's manual release of the results).
 Owns the `exams`, `exam_sections`, `exam_rules`, `exam_overrides` and assignment tables.
 """
 from .access import (
@@ -25,6 +26,15 @@ from .blueprint import BlueprintInput, BlueprintRow, apply_blueprint, availabili
 from .difficulty import current_levels, freeze_measured_levels, frozen_levels, min_responses, version_facilities
 from .listing import exam_rows, exam_status, question_count
 from .overrides import assigned_users, delete_override, overrides_of, set_override
+from .release import (
+    ItemRelease,
+    ReleaseRefused,
+    ReleaseStatus,
+    attempt_visibility,
+    release_results,
+    release_status,
+    withdraw_release,
+)
 from .rules import (
     RuleInput,
     add_rule,
@@ -62,4 +72,6 @@ __all__ = [
     "is_assigned", "is_locked", "move_rule", "move_section", "official_score", "overrides_for", "overrides_of",
     "preview", "question_count", "recompute_deadlines", "rename_section", "reset_bands", "save_scoring",
     "scoring_of", "set_override", "shortfall_messages", "update_exam", "update_rule", "window_for", "window_from",
+    "ItemRelease", "ReleaseRefused", "ReleaseStatus", "attempt_visibility", "release_results", "release_status",
+    "withdraw_release",
 ]

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from ...core.timing import attempt_deadline, save_cutoff
+from ...core.timing import attempt_deadline
 from ...extensions import db
 from ...models import Attempt, Exam, ExamOverride, User, exam_groups, exam_users, user_groups
-from ...models._time import utcnow
 from ..messages import _
 
 REASONS = ("not_assigned", "not_open_yet", "closed", "no_attempts_left", "finalized", "too_late",
@@ -78,31 +77,6 @@ def window_from(exam: Exam, override: ExamOverride | None) -> Window:
         attempts_allowed=(exam.attempts_allowed or 0) + extra_attempts,
         extra_minutes=(override.extra_minutes or 0) if override is not None else 0,
     )
-
-
-@dataclass(frozen=True)
-class AnswerRelease:
-    """Whether the key may be shown to one examinee now; if not, what they are waiting for."""
-
-    released: bool
-    closes_at: datetime  # the exam's last close for anyone (any override's later close included)
-
-
-def answer_release(exam: Exam, user_id: int, now: datetime | None = None) -> AnswerRelease:
-    """The key, reference answers and explanations stay hidden while the user still has attempts left
-    (the key of attempt 1 would answer attempt 2) and while anybody can still sit or save: until the
-    latest close, any user's override included, plus the save grace (a colleague could be sent the
-    key). Computed each time, so reopening the exam or granting an attempt hides it again."""
-    now = now or utcnow()
-    used = db.session.scalar(
-        select(func.count(Attempt.id)).where(Attempt.exam_id == exam.id, Attempt.user_id == user_id)) or 0
-    # Counted without the window: an attempt still owed would be usable again if the exam reopened.
-    attempts_left = window_for(exam, user_id).attempts_allowed - used
-    latest_override = db.session.scalar(
-        select(func.max(ExamOverride.closes_at)).where(ExamOverride.exam_id == exam.id))
-    closes_at = max(exam.closes_at, latest_override) if latest_override is not None else exam.closes_at
-    released = attempts_left <= 0 and now > save_cutoff(closes_at, grace_seconds())
-    return AnswerRelease(released=released, closes_at=closes_at)
 
 
 def _assigned_clause(user_id: int):

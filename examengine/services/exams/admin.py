@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 
 from ...core.markup import too_complex
 from ...core.markup_limits import MarkupProblem
+from ...core.release import CONDITIONS as RELEASE_CONDITIONS
 from ...core.text import unstorable
 from ...extensions import db
 from ...models import (
     DIFFICULTY_SOURCE_CHOICES,
     MULTIPLE_SCORING_CHOICES,
-    SHOW_SCORE_CHOICES,
     Attempt,
     Exam,
     ExamOverride,
@@ -42,6 +42,7 @@ TIME_LIMIT_MAX = 1440  # minutes: a day
 ATTEMPTS_MAX = 100
 LOCKED_SETTINGS = ("time_limit_minutes", "pass_percent", "multiple_scoring", "shuffle_questions", "shuffle_options",
                    "difficulty_source")
+RELEASE_FIELDS = ("release_score", "release_marks", "release_answers", "release_feedback")
 
 
 class ExamError(ValueError):
@@ -70,9 +71,11 @@ class ExamSettings:
     instructions: str = ""
     attempts_allowed: int | None = 1
     pass_percent: float | None = 60.0
-    show_score: str = "after_grading"
-    show_correctness: bool = False
-    show_answers: bool = False
+    # When the examinee sees each item of feedback (core/release.py): score, marks, answers, feedback.
+    release_score: str = "after_grading"
+    release_marks: str = "after_grading"
+    release_answers: str = "after_close"
+    release_feedback: str = "after_grading"
     multiple_scoring: str = "all-or-nothing"
     shuffle_questions: bool = True
     shuffle_options: bool = True
@@ -120,8 +123,9 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("attempts_allowed", _("Allow from 1 to %(max)d attempts.", max=ATTEMPTS_MAX))
     if not isinstance(s.pass_percent, int | float) or not 0 <= s.pass_percent <= 100:
         add("pass_percent", _("The pass mark must be a percentage from 0 to 100."))
-    if s.show_score not in SHOW_SCORE_CHOICES:
-        add("show_score", _("Choose when the score is shown."))
+    for name in RELEASE_FIELDS:
+        if getattr(s, name) not in RELEASE_CONDITIONS:
+            add(name, _("Choose when this is shown to the examinee."))
     if s.multiple_scoring not in MULTIPLE_SCORING_CHOICES:
         add("multiple_scoring", _("Choose how multiple-choice questions are scored."))
     if s.difficulty_source not in DIFFICULTY_SOURCE_CHOICES:
@@ -156,7 +160,7 @@ def _clean(s: ExamSettings) -> dict:
     values["title"] = s.title.strip()
     values["instructions"] = (s.instructions or "").replace("\r\n", "\n")
     values["pass_percent"] = round(float(s.pass_percent), 2)
-    for name in ("show_correctness", "show_answers", "shuffle_questions", "shuffle_options"):
+    for name in ("shuffle_questions", "shuffle_options"):
         values[name] = bool(values[name])
     return values
 

@@ -1,9 +1,10 @@
 """An employee's own results across exams, with the breakdown by dimension (the competency report).
 
 Per exam the user sat, the latest finalized attempt (as on their home page). Its result is computed
-only when the exam's review policy releases the score (`review.score_visible`): "never" keeps it
-hidden, "after_grading" until every answer is graded, "immediately" shows it at once (the total then
-stays open while written answers wait). An unreleased attempt is listed without any figure.
+only when the exam's release policy shows the score (`review.score_visible`, `core.release`): e.g.
+"never" keeps it hidden, "after_grading" until every answer is graded, "manual" until an admin
+releases the results, "immediately" shows it at once (the total then stays open while written
+answers wait). An unreleased attempt is listed without any figure.
 """
 from __future__ import annotations
 

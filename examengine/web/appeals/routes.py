@@ -66,6 +66,9 @@ def appeal(attempt_id: int, position: int):
             if request.method == "POST":
                 return _message(AppealRefused("exists", _("You have already appealed this question.")), review_url)
             return redirect(url_for(".mine") + f"#appeal-{state.appeal.id}")
+        if state.full_marks:
+            return _message(AppealRefused("not_allowed", _("This question got full marks: there is nothing to "
+                                                           "appeal.")), review_url)
         if not state.can_appeal:
             return _message(AppealRefused("not_allowed", _("This question cannot be appealed now: the results are "
                                                            "not released, it is not graded yet, or the appeal "

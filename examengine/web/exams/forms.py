@@ -32,9 +32,11 @@ from ..ui import MultiCheckboxField
 # The first format is how the field renders: what <input type="datetime-local"> expects.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
-SHOW_SCORE_LABELS = {
-    "immediately": _l("Immediately after submitting"),
+RELEASE_LABELS = {
+    "immediately": _l("Immediately after the attempt"),
+    "after_close": _l("After the exam closes"),
     "after_grading": _l("When grading is complete"),
+    "manual": _l("When an admin releases the results"),
     "never": _l("Never"),
 }
 MULTIPLE_SCORING_LABELS = {
@@ -92,11 +94,18 @@ class ExamForm(FlaskForm):
     pass_percent = FloatField(_l("Pass mark (%)"), validators=_number_validators())
     groups = MultiCheckboxField(_l("Groups"), coerce=int, choices=[])
     users = MultiCheckboxField(_l("Users"), coerce=int, choices=[])
-    show_score = RadioField(_l("Show the score"), choices=_choices(SHOW_SCORE_LABELS),
-                            validators=[InputRequired(message=_l("Choose when the score is shown."))])
-    show_correctness = BooleanField(_l("Show whether each answer was right"))
-    show_answers = BooleanField(_l("Show the answer key and explanations"), description=_l(
-        "On the review, once the examinee has used all their attempts and the exam has closed for everybody."))
+    # When the examinee sees each item of feedback (core/release.py).
+    release_score = SelectField(_l("The score (total, pass or fail, grade)"), choices=_choices(RELEASE_LABELS),
+                                default="after_grading")
+    release_marks = SelectField(_l("The marks of each question"), choices=_choices(RELEASE_LABELS),
+                                default="after_grading")
+    release_answers = SelectField(
+        _l("The answer key, reference answers and explanations"), choices=_choices(RELEASE_LABELS),
+        default="after_close", description=_l(
+            "With the marks, also whether each answer was right. Never while the examinee has attempts left."))
+    release_feedback = SelectField(
+        _l("The reviewers' feedback (rubric and comments)"), choices=_choices(RELEASE_LABELS),
+        default="after_grading", description=_l("Never while the examinee has attempts left."))
     multiple_scoring = RadioField(
         _l("Multiple-choice scoring"), choices=_choices(MULTIPLE_SCORING_LABELS),
         validators=[InputRequired(message=_l("Choose how multiple-choice questions are scored."))],
@@ -125,8 +134,9 @@ class ExamForm(FlaskForm):
             title=self.title.data or "", instructions=self.instructions.data or "",
             time_limit_minutes=self.time_limit_minutes.data, opens_at=to_utc(self.opens_at.data),
             closes_at=to_utc(self.closes_at.data), attempts_allowed=self.attempts_allowed.data,
-            pass_percent=self.pass_percent.data, show_score=self.show_score.data,
-            show_correctness=self.show_correctness.data, show_answers=self.show_answers.data,
+            pass_percent=self.pass_percent.data, release_score=self.release_score.data,
+            release_marks=self.release_marks.data, release_answers=self.release_answers.data,
+            release_feedback=self.release_feedback.data,
             multiple_scoring=self.multiple_scoring.data, shuffle_questions=self.shuffle_questions.data,
             shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "")
 

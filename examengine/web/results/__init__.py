@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("results", __name__)
 
 # The route modules register their views on `bp`; imported after it exists, and only here.
-from . import routes  # noqa: E402, F401
+from . import release, routes  # noqa: E402, F401

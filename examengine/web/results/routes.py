@@ -2,8 +2,8 @@
 and the employee's own results across exams.
 
 Admin pages and every export are admin only (403 for reviewers and employees). An employee sees
-only their own attempts, and a score only when the exam's review policy releases it
-(`review.score_visible`).
+only their own attempts, and a score only when the exam's release policy shows it
+(`review.score_visible`). The manual release of the results is in `release`.
 """
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ def _exam_results_page(exam_id: int):
         "results/exam.html", exam, data=data, rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
         total=len(rows), page=page, pages=pages, args=args, band_labels=labels, charts=charts,
         averages=averages, summary=results_service.summary(rows), groups=data.groups,
-        agreement=_agreement(exam), dimension_label=exam_service.dimension_label)
+        agreement=_agreement(exam), dimension_label=exam_service.dimension_label,
+        release=exam_service.release_status(exam))
 
 
 @bp.route("/admin/exams/<int:exam_id>/results.<fmt>")

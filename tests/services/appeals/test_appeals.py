@@ -13,6 +13,9 @@ from examengine.models import Appeal, Attempt, Exam
 from examengine.services import appeals
 from examengine.services.appeals import AppealRefused, create_appeal, resolve_appeal
 from tests.appeal_builders import changes, graded_exam, scores, slot, total
+
+# Objective answers short of full marks (a question with full marks cannot be appealed).
+NOT_FULL = {"single": 0, "fill": ["http", "3.140"]}
 from tests.exam_builders import ensure_user
 from tests.results_builders import score_written
 
@@ -49,7 +52,7 @@ def refused(call, *args, **kwargs) -> AppealRefused:
 # --- lodging an appeal ---
 
 def test_an_employee_appeals_a_graded_question_once(ctx):
-    _exam_id, ids = graded_exam({"ann": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL})
     appeal = appeal_on(ids["ann"], "short", reason="  I named the scope and the layers.\r\n")
     assert (appeal.state, appeal.reason, appeal.old_score) == ("open", "I named the scope and the layers.", 3.0)
     assert appeal.reviewer_id == uid("sam")  # rita graded it: it goes to the other reviewer
@@ -60,7 +63,7 @@ def test_an_employee_appeals_a_graded_question_once(ctx):
 
 
 def test_only_own_attempts(ctx):
-    _exam_id, ids = graded_exam({"ann": {}, "bob": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL, "bob": NOT_FULL})
     error = refused(appeal_on, ids["ann"], "short", username="bob")
     assert error.reason == "not_found"
     assert refused(create_appeal, 10**6, 0, uid("ann"), "x").reason == "not_found"
@@ -70,33 +73,33 @@ def test_only_own_attempts(ctx):
 
 @pytest.mark.parametrize("reason, message", [("", "Write why"), ("   \n ", "Write why"), ("x" * 2001, "too long")])
 def test_the_reason_is_required_and_bounded(ctx, reason, message):
-    _exam_id, ids = graded_exam({"ann": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL})
     error = refused(appeal_on, ids["ann"], "short", reason=reason)
     assert error.reason == "bad_input" and message in error.message
     assert appeal_on(ids["ann"], "short", reason="x" * 2000).reason == "x" * 2000
 
 
 def test_only_when_results_are_released(ctx):
-    _exam_id, ids = graded_exam({"ann": {}}, show_score="never")
+    _exam_id, ids = graded_exam({"ann": NOT_FULL}, show_score="never", show_correctness=False)
     assert refused(appeal_on, ids["ann"], "single").reason == "not_allowed"
 
 
 def test_after_grading_waits_for_the_last_written_answer(ctx):
-    _exam_id, ids = graded_exam({"ann": {}}, show_score="after_grading", written=None)
+    _exam_id, ids = graded_exam({"ann": NOT_FULL}, show_score="after_grading", written=None)
     assert refused(appeal_on, ids["ann"], "single").reason == "not_allowed"  # results not released yet
     score_written(ids["ann"], {"short": 2, "analysis": 5}, reviewer="rita")
     assert appeal_on(ids["ann"], "single").state == "open"
 
 
 def test_a_question_still_waiting_for_a_reviewer_cannot_be_appealed(ctx):
-    _exam_id, ids = graded_exam({"ann": {}}, show_score="immediately", written=None)
+    _exam_id, ids = graded_exam({"ann": NOT_FULL}, show_score="immediately", written=None)
     error = refused(appeal_on, ids["ann"], "short")
     assert error.reason == "not_allowed" and "not been graded" in error.message
     assert appeal_on(ids["ann"], "fill").state == "open"  # released at once, auto-graded
 
 
 def test_the_window_counts_from_the_last_score_change(ctx):
-    exam_id, ids = graded_exam({"ann": {}}, appeal_days=3)
+    exam_id, ids = graded_exam({"ann": NOT_FULL}, appeal_days=3)
     attempt = db.session.get(Attempt, ids["ann"])
     released = appeals.release_time(attempt)
     last = max(change.created_at for change in changes())
@@ -115,7 +118,7 @@ def test_the_window_counts_from_the_last_score_change(ctx):
 
 
 def test_the_review_page_states(ctx):
-    _exam_id, ids = graded_exam({"ann": {}}, written=None)
+    _exam_id, ids = graded_exam({"ann": NOT_FULL}, written=None)
     score_written(ids["ann"], {"short": 2}, reviewer="rita")
     appeal = appeal_on(ids["ann"], "single")
     states = appeals.slot_appeals(db.session.get(Attempt, ids["ann"]))
@@ -129,7 +132,7 @@ def test_the_review_page_states(ctx):
 # --- handling ---
 
 def test_the_grader_cannot_handle_another_reviewer_can(ctx):
-    _exam_id, ids = graded_exam({"ann": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL})
     appeal = appeal_on(ids["ann"], "short")
     error = refused(resolve_appeal, appeal.id, user("rita"), "uphold", None, "Fine.")
     assert error.reason == "forbidden" and "graded" in error.message
@@ -141,7 +144,7 @@ def test_the_grader_cannot_handle_another_reviewer_can(ctx):
 
 
 def test_auto_graded_answers_any_reviewer_of_the_exam_or_an_admin(ctx):
-    _exam_id, ids = graded_exam({"ann": {}, "bob": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL, "bob": NOT_FULL})
     first = appeal_on(ids["ann"], "single")
     assert resolve_appeal(first.id, user("rita"), "uphold", None, "443 is right.").reviewer_id == uid("rita")
     second = appeal_on(ids["bob"], "single", username="bob")
@@ -151,7 +154,7 @@ def test_auto_graded_answers_any_reviewer_of_the_exam_or_an_admin(ctx):
 
 def test_an_admin_who_graded_it_cannot_handle_it_nor_the_appellant(ctx):
     ensure_user("boss", roles=("admin",))
-    exam_id, ids = graded_exam({"ann": {}, "rex": {}}, grader="boss")
+    exam_id, ids = graded_exam({"ann": NOT_FULL, "rex": NOT_FULL}, grader="boss")
     appeal = appeal_on(ids["ann"], "short")
     assert refused(resolve_appeal, appeal.id, user("boss", ("admin",)), "uphold", None, "x").reason == "forbidden"
     rex = ensure_user("rex")
@@ -165,7 +168,7 @@ def test_an_admin_who_graded_it_cannot_handle_it_nor_the_appellant(ctx):
 
 
 def test_upholding_keeps_the_score_and_writes_no_score_change(ctx):
-    _exam_id, ids = graded_exam({"ann": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL})
     before, total_before, rows = scores(ids["ann"]), total(ids["ann"]), len(changes())
     appeal = appeal_on(ids["ann"], "short")
     done = resolve_appeal(appeal.id, user("sam"), "uphold", "4", "  The score stands.  ")
@@ -176,7 +179,7 @@ def test_upholding_keeps_the_score_and_writes_no_score_change(ctx):
 
 
 def test_changing_the_score_updates_slot_total_and_audit(ctx):
-    _exam_id, ids = graded_exam({"ann": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL})
     total_before = total(ids["ann"])
     appeal = appeal_on(ids["ann"], "short")
     done = resolve_appeal(appeal.id, user("sam"), "change", "4.5", "You named both layers: +1.5.")
@@ -206,7 +209,7 @@ def test_changing_the_score_updates_slot_total_and_audit(ctx):
     (None, "4", "r", "uphold or change"),
 ])
 def test_bad_decisions_are_refused_and_change_nothing(ctx, decision, score, reply, message):
-    _exam_id, ids = graded_exam({"ann": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL})
     appeal = appeal_on(ids["ann"], "short")
     rows = len(changes())
     error = refused(resolve_appeal, appeal.id, user("sam"), decision, score, reply)
@@ -217,7 +220,7 @@ def test_bad_decisions_are_refused_and_change_nothing(ctx, decision, score, repl
 
 
 def test_the_bounds_are_inclusive(ctx):
-    _exam_id, ids = graded_exam({"ann": {}, "bob": {}})
+    _exam_id, ids = graded_exam({"ann": NOT_FULL, "bob": NOT_FULL})
     first = appeal_on(ids["ann"], "short")
     assert resolve_appeal(first.id, user("sam"), "change", "５", "Full marks.").new_score == 5.0  # full-width
     second = appeal_on(ids["bob"], "short", username="bob")
@@ -225,16 +228,16 @@ def test_the_bounds_are_inclusive(ctx):
 
 
 def test_assignment_spreads_the_load_and_falls_back_to_admins(ctx):
-    _exam_id, ids = graded_exam({"ann": {}, "bob": {}, "cid": {}}, reviewers=("rita", "sam", "tom"))
+    _exam_id, ids = graded_exam({"ann": NOT_FULL, "bob": NOT_FULL, "cid": NOT_FULL}, reviewers=("rita", "sam", "tom"))
     first = appeal_on(ids["ann"], "short")  # rita graded: sam or tom, sam first by name
     second = appeal_on(ids["bob"], "short", username="bob")
     assert (first.reviewer_id, second.reviewer_id) == (uid("sam"), uid("tom"))
-    exam_id2, ids2 = graded_exam({"dan": {}}, reviewers=("rita",))  # the only reviewer graded it
+    exam_id2, ids2 = graded_exam({"dan": NOT_FULL}, reviewers=("rita",))  # the only reviewer graded it
     assert appeal_on(ids2["dan"], "short", username="dan").reviewer_id is None
 
 
 def test_lists_for_handlers_admins_and_employees(ctx):
-    exam_id, ids = graded_exam({"ann": {}, "bob": {}})
+    exam_id, ids = graded_exam({"ann": NOT_FULL, "bob": NOT_FULL})
     short = appeal_on(ids["ann"], "short")
     single = appeal_on(ids["bob"], "single", username="bob")
     rita_open, _ = appeals.handler_queue(user("rita"))
@@ -291,7 +294,7 @@ def test_two_handlers_racing_resolve_the_appeal_once(app):
     from concurrent.futures import ThreadPoolExecutor
 
     with app.app_context():
-        _exam_id, ids = graded_exam({"ann": {}}, reviewers=("rita", "sam", "tom"))
+        _exam_id, ids = graded_exam({"ann": NOT_FULL}, reviewers=("rita", "sam", "tom"))
         appeal_id = appeal_on(ids["ann"], "short").id
         total_before = total(ids["ann"])
     barrier = threading.Barrier(2)

@@ -365,7 +365,7 @@ def test_review_hides_everything_by_default(ctx):
     _exam, attempt = _finished(show_score="never")
     review = svc.review_view(attempt)
     assert not review.score_visible and review.score is None and review.percent is None
-    assert not review.show_correctness and not review.show_answers
+    assert not review.show_marks and not review.show_answers
     dumped = json.dumps([s.__dict__ for s in review.slots], default=str)
     for marker in KEY_MARKERS:
         assert marker not in dumped
@@ -426,7 +426,9 @@ def test_review_withholds_answers_while_attempts_are_left_or_the_exam_is_open(ct
     review = svc.review_view(first)
     _assert_key_hidden(review)
     assert review.answers_after == exam.closes_at
-    assert review.score_visible and {s.qtype: s.correct for s in review.slots}["single"] is True  # scores still
+    # The marks still show; the right/wrong badges reveal the key, so they wait with it.
+    assert review.score_visible and {s.qtype: s.score for s in review.slots}["single"] == 2
+    assert all(s.correct is None for s in review.slots)
     close_exam(exam.id)
     _assert_key_hidden(svc.review_view(first))  # closed, but attempt 2 is still owed: a reopening would allow it
     exam.closes_at = utcnow() + timedelta(days=1)
@@ -468,7 +470,8 @@ def test_review_answers_count_overrides_of_attempts_and_of_the_close(ctx):
 def test_review_correctness_without_answers(ctx):
     _exam, attempt = _finished(show_correctness=True, show_answers=False)
     review = svc.review_view(attempt)
-    assert {s.qtype: s.correct for s in review.slots}["fill"] is True
+    fill = {s.qtype: s for s in review.slots}["fill"]
+    assert fill.score == fill.points and fill.correct is None  # the mark, without the key's badge
     dumped = json.dumps([s.__dict__ for s in review.slots], default=str)
     for marker in KEY_MARKERS:
         assert marker not in dumped

@@ -84,7 +84,8 @@ def test_create_stores_the_settings(ctx):
     ({"attempts_allowed": 0}, "attempts_allowed", "Allow from 1 to 100 attempts."),
     ({"pass_percent": 100.5}, "pass_percent", "The pass mark must be a percentage from 0 to 100."),
     ({"pass_percent": -1}, "pass_percent", "The pass mark must be a percentage from 0 to 100."),
-    ({"show_score": "sometimes"}, "show_score", "Choose when the score is shown."),
+    ({"release_score": "sometimes"}, "release_score", "Choose when this is shown to the examinee."),
+    ({"release_answers": None}, "release_answers", "Choose when this is shown to the examinee."),
     ({"multiple_scoring": "generous"}, "multiple_scoring", "Choose how multiple-choice questions are scored."),
 ])
 def test_each_invalid_setting_is_refused_with_a_clear_message_and_nothing_stored(ctx, changes, field, message):
@@ -286,9 +287,10 @@ def test_an_attempt_locks_rules_and_scoring_but_not_the_rest(ctx):
     with pytest.raises(ExamError, match="cannot be deleted"):
         delete_exam(exam)
     update_exam(exam, settings(title="Renamed", instructions="New", closes_at=CLOSES + timedelta(days=1),
-                               attempts_allowed=2, show_score="never", show_answers=True), group_ids=[])
+                               attempts_allowed=2, release_score="never", release_answers="manual"), group_ids=[])
     stored = db.session.get(Exam, exam.id)
-    assert (stored.title, stored.attempts_allowed, stored.show_score, stored.users) == ("Renamed", 2, "never", [])
+    assert (stored.title, stored.attempts_allowed, stored.release_score, stored.release_answers, stored.users) == (
+        "Renamed", 2, "never", "manual", [])
     assert rule_count() == 1 and stored.sections[0].title == "Part 1"
 
 

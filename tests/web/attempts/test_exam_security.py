@@ -207,7 +207,7 @@ def test_answers_stay_hidden_while_attempts_are_left_or_the_exam_is_open(app):
         review = alice.get(f"/attempts/{attempt_id}/review")
         assert review.status_code == 200
         assert_no_key(review.text)
-        assert 'data-testid="answers-later"' in review.text and "after your last attempt" in review.text
+        assert 'data-testid="pending-answers"' in review.text and "after your last attempt" in review.text
         assert 'data-testid="provisional-score"' in review.text  # the score policy still applies
         # Every JSON answer the examinee can get about this attempt: none carries the key either.
         for response in (save(alice, attempt_id, {"slot": 0, "seq": 99, "response": None}), save(alice, attempt_id),
@@ -227,7 +227,7 @@ def test_answers_stay_hidden_while_attempts_are_left_or_the_exam_is_open(app):
     for attempt_id in (first, second):
         review = alice.get(f"/attempts/{attempt_id}/review").text
         assert "SINGLE-EXPLANATION-SECRET" in review and "SHORT-REFERENCE-SECRET" in review
-        assert "FILLSECRETALT" in review and 'data-testid="answers-later"' not in review
+        assert "FILLSECRETALT" in review and 'data-testid="pending-answers"' not in review
 
 
 def test_an_extra_attempt_hides_the_answers_again(app):
@@ -242,4 +242,4 @@ def test_an_extra_attempt_hides_the_answers_again(app):
         db.session.commit()
     review = alice.get(f"/attempts/{attempt_id}/review").text
     assert_no_key(review)
-    assert 'data-testid="answers-later"' in review
+    assert 'data-testid="pending-answers"' in review

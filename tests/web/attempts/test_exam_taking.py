@@ -456,7 +456,7 @@ def test_review_with_correctness_and_answers(app):
     client, attempt_id, where = _sit(app, show_score="immediately", show_correctness=True, show_answers=True)
     close(app, attempt_id)  # answers are shown only once the exam has closed (and no attempt is left)
     page = client.get(f"/attempts/{attempt_id}/review").text
-    assert 'data-testid="answers-later"' not in page
+    assert 'data-testid="pending-answers"' not in page
     blocks = {int(m.group(1)): m.group(0) for m in
               re.finditer(r'data-slot="(\d+)" data-testid="review-question".*?</section>', page, re.S)}
     assert 'data-correct="yes"' in blocks[where["single"]]
@@ -472,6 +472,8 @@ def test_review_with_correctness_and_answers(app):
 def test_review_with_correctness_but_without_answers(app):
     client, attempt_id, where = _sit(app, show_score="immediately", show_correctness=True, show_answers=False)
     page = client.get(f"/attempts/{attempt_id}/review").text
-    assert 'data-correct="yes"' in page and 'data-correct="no"' in page
+    # The marks show; the right/wrong badges reveal the key, so they wait for the answers.
+    assert 'data-testid="slot-score"' in page and re.search(r"\d+ of \d+ points", page)
+    assert 'data-correct="yes"' not in page and 'data-correct="no"' not in page
     for marker in KEY_MARKERS:
         assert marker not in page

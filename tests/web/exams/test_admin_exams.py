@@ -19,7 +19,7 @@ from tests.exam_builders import KEY_MARKERS, STANDARD_BANK
 FORM = {
     "title": "Network basics", "instructions": "Read *carefully*.", "time_limit_minutes": "45",
     "opens_at": "2030-03-01T09:00", "closes_at": "2030-03-08T18:30", "attempts_allowed": "1",
-    "pass_percent": "60", "show_score": "after_grading", "multiple_scoring": "all-or-nothing",
+    "pass_percent": "60", "release_score": "after_grading", "multiple_scoring": "all-or-nothing",
     "shuffle_questions": "y", "shuffle_options": "y",
 }
 
@@ -104,7 +104,7 @@ def test_another_site_zone_converts_the_other_way(app_factory, make_user):
     ({"opens_at": "next tuesday"}, "Not a valid datetime value."),
     ({"attempts_allowed": "0"}, "Allow from 1 to 100 attempts."),
     ({"pass_percent": "101"}, "The pass mark must be a percentage from 0 to 100."),
-    ({"show_score": "sometimes"}, "Not a valid choice."),
+    ({"release_score": "sometimes"}, "Not a valid choice."),
     ({"users": "99999"}, "is not a valid choice"),
 ])
 def test_bad_settings_show_the_form_again_with_a_message(app, admin_client, changes, message):
