@@ -57,7 +57,8 @@ def _rows(*conditions, limit: int | None = None, offset: int = 0) -> list[Appeal
 
 
 def my_appeals(user_id: int) -> list[AppealRow]:
-    return _rows(Appeal.user_id == user_id)
+    """The employee's appeals at published exams (an archived exam is hidden from its examinees)."""
+    return _rows(Appeal.user_id == user_id, Exam.status == "published")
 
 
 def count_appeals(*, state: str | None = None, exam_id: int | None = None) -> int:

@@ -5,7 +5,8 @@ question version, and the measured levels a "measured" exam freezes at its first
 refused when the pool cannot fill them), `access` (assignment, the window, overrides, deadlines of
 attempts in progress), `overrides` (per-user extra time/attempts/close), `samples` (the preview: sample papers and
 their difficulty spread), `listing` (the admin's exam list), `scoring` (dimension weights, grade
-bands, the appeal window, and the official score of an attempt under them).
+bands, the appeal window, and the official score of an attempt under them), `lifecycle` (draft →
+published → closed → archived: publish with its checks, unpublish, close now, archive, restore).
 Owns the `exams`, `exam_sections`, `exam_rules`, `exam_overrides` and assignment tables.
 """
 from .access import (
@@ -21,7 +22,19 @@ from .access import (
 )
 from .admin import LOCKED_SETTINGS, ExamError, ExamSettings, copy_exam, create_exam, delete_exam, is_locked, update_exam
 from .difficulty import current_levels, freeze_measured_levels, frozen_levels, min_responses, version_facilities
-from .listing import exam_rows, exam_status, question_count
+from .lifecycle import (
+    SHOWN_STATES,
+    PublishCheck,
+    archive,
+    close_now,
+    latest_close,
+    lifecycle_state,
+    publish,
+    publish_check,
+    restore,
+    unpublish,
+)
+from .listing import LIST_FILTERS, exam_rows, exam_status, question_count
 from .overrides import assigned_users, delete_override, overrides_of, set_override
 from .rules import (
     RuleInput,
@@ -50,6 +63,8 @@ from .scoring import (
 )
 
 __all__ = [
+    "LIST_FILTERS", "SHOWN_STATES", "PublishCheck", "archive", "close_now", "latest_close", "lifecycle_state",
+    "publish", "publish_check", "restore", "unpublish",
     "LOCKED_SETTINGS", "SEED_MAX", "AttemptRefused", "ExamError", "ExamSettings", "RuleInput", "ScoringInput",
     "Window", "add_rule", "add_section", "assigned_exams", "assigned_users", "band_label", "band_labels",
     "copy_exam", "create_exam", "current_levels", "freeze_measured_levels", "frozen_levels", "min_responses",
