@@ -10,9 +10,8 @@ Revises: f3a4b5c6d7e8
 Create Date: 2026-12-20 09:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1b2c3d4e5f6'

@@ -15,8 +15,8 @@ from examengine.services.exams import (
     ExamError,
     ExamSettings,
     archive,
-    grace_seconds,
     close_now,
+    grace_seconds,
     lifecycle_state,
     publish,
     publish_check,
@@ -60,7 +60,7 @@ def test_a_new_exam_is_a_draft_and_publishing_records_who_and_when(en, caplog):
         publish(exam, actor_id=admin.id)
     assert (exam.status, exam.published_by_id) == ("published", admin.id) and exam.published_at is not None
     assert lifecycle_state(exam) == "open"
-    assert "exam_publish by user %d on exam %d" % (admin.id, exam.id) in caplog.text
+    assert f"exam_publish by user {admin.id} on exam {exam.id}" in caplog.text
 
 
 @pytest.mark.parametrize(("build", "english", "chinese"), [
