@@ -187,8 +187,9 @@ def ensure_group(name: str) -> Group:
 
 
 def build_exam(*, bank_md: str | None = STANDARD_BANK, rules=None, users=(), groups=(),
-               sections=None, overrides=None, **exam_fields) -> Exam:
-    """Like make_exam, inside an app context; returns the Exam (committed)."""
+               sections=None, overrides=None, status: str = "published", **exam_fields) -> Exam:
+    """Like make_exam, inside an app context; returns the Exam (committed). Published unless
+    `status=` says otherwise ("draft", "archived"), so examinees can sit it as before exams had states."""
     if bank_md:
         import_bank(None, bank_md)
     now = utcnow().replace(microsecond=0)
@@ -199,7 +200,7 @@ def build_exam(*, bank_md: str | None = STANDARD_BANK, rules=None, users=(), gro
         "shuffle_questions": True, "shuffle_options": True,
     }
     fields.update(release_fields(exam_fields))
-    exam = Exam(**fields)
+    exam = Exam(**fields, status=status, published_at=None if status == "draft" else now)
     by_title: dict[str, ExamSection] = {}
     for rule in rules if rules is not None else ONE_OF_EACH:
         rule = dict(rule)

@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from examengine.extensions import db
-from tests.migration_helpers import migrated_app, previous_revision  # noqa: F401 (a fixture)
+from tests.migration_helpers import previous_revision
 
 REVISION = "b2c3d4e5f6a7"
 OLD = [  # (show_score, show_correctness, show_answers) -> (score, marks, answers, feedback)
@@ -15,7 +15,7 @@ OLD = [  # (show_score, show_correctness, show_answers) -> (score, marks, answer
 ]
 
 
-def test_old_settings_become_the_closest_policy_and_back(migrated_app):  # noqa: F811
+def test_old_settings_become_the_closest_policy_and_back(migrated_app):
     downgrade(revision=previous_revision(REVISION))
     with db.engine.begin() as connection:
         for number, ((score, correctness, answers), _policy) in enumerate(OLD, start=1):

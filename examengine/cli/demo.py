@@ -70,7 +70,7 @@ def _demo_exam() -> int:
     from datetime import timedelta
 
     from ..models._time import utcnow
-    from ..services.exams import ExamSettings, RuleInput, add_rule, add_section, create_exam
+    from ..services.exams import ExamSettings, RuleInput, add_rule, add_section, create_exam, publish
     from ..services.grading import set_grading
 
     now = utcnow().replace(microsecond=0)
@@ -87,6 +87,7 @@ def _demo_exam() -> int:
     reviewer = find_user("reviewer")
     if reviewer is not None:
         set_grading(exam, reviewer_ids=[reviewer.id], double_marking=False, tolerance=20)
+    publish(exam, actor_id=admin.id if admin else None)  # new exams are drafts; the demo one is live
     return exam.id
 
 

@@ -17,6 +17,7 @@ from .banks import Bank, Question, QuestionTag, QuestionVersion
 from .calibration import CalibrationMark, CalibrationSample
 from .exams import (
     DIFFICULTY_SOURCE_CHOICES,
+    EXAM_STATUSES,
     MULTIPLE_SCORING_CHOICES,
     Exam,
     ExamOverride,
@@ -33,7 +34,7 @@ __all__ = [
     "hash_method", "hash_password", "user_groups",
     "Bank", "Question", "QuestionTag", "QuestionVersion",
     "CalibrationMark", "CalibrationSample",
-    "DIFFICULTY_SOURCE_CHOICES", "MULTIPLE_SCORING_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
+    "DIFFICULTY_SOURCE_CHOICES", "EXAM_STATUSES", "MULTIPLE_SCORING_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
     "exam_groups", "exam_users",
     "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot",
     "APPEAL_STATES", "MARK_ROUNDS", "Appeal", "GradingClaim", "GradingMark", "ScoreChange", "exam_reviewers",

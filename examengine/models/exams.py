@@ -14,6 +14,9 @@ MULTIPLE_SCORING_CHOICES = ("all-or-nothing", "partial")
 # What papers are balanced on: the author's labels, or the measured difficulty where enough responses
 # exist (services/exams/difficulty.py).
 DIFFICULTY_SOURCE_CHOICES = ("author", "measured")
+# The stored lifecycle of an exam; "scheduled", "open" and "closed" are read off a published exam's
+# window (services/exams/lifecycle.py holds the state machine).
+EXAM_STATUSES = ("draft", "published", "archived")
 
 exam_groups = Table(
     "exam_groups",
@@ -61,6 +64,14 @@ class Exam(db.Model):
     appeal_days: Mapped[int] = mapped_column(Integer, default=7)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Lifecycle (issue 9): new exams are drafts; who last published, closed early or archived, and when.
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_early_at: Mapped[datetime | None] = mapped_column(DateTime)  # "close now"
+    closed_early_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     sections: Mapped[list[ExamSection]] = relationship(
         back_populates="exam", order_by="ExamSection.position", cascade="all, delete-orphan"

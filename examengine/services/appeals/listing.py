@@ -58,8 +58,9 @@ def _rows(*conditions, limit: int | None = None, offset: int = 0) -> list[Appeal
 
 
 def my_appeals(user_id: int) -> list[AppealRow]:
-    """The employee's appeals; the old and new scores only where their marks are released."""
-    rows = _rows(Appeal.user_id == user_id)
+    """The employee's appeals at published exams (an archived exam is hidden from its examinees); the
+    old and new scores only where their marks are released."""
+    rows = _rows(Appeal.user_id == user_id, Exam.status == "published")
     shown: dict[int, bool] = {}
     for row in rows:
         if row.attempt_id not in shown:

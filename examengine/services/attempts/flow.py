@@ -37,12 +37,13 @@ EVENT_KINDS = ("blur", "focus", "hidden", "visible")
 
 
 def own_attempt(attempt_id: Any, user: User, now: datetime | None = None) -> Attempt | None:
-    """The attempt if it is the user's (else None: the web answers 404); finalized first if overdue."""
+    """The attempt if it is the user's and its exam is published (else None: the web answers 404);
+    finalized first if overdue."""
     if not (isinstance(attempt_id, int) and not isinstance(attempt_id, bool) and 0 < attempt_id <= MAX_DB_INT):
         return None
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != user.id:
-        return None
+    if attempt is None or attempt.user_id != user.id or attempt.exam.status != "published":
+        return None  # an archived exam is hidden from its examinees with everything in it
     now = now or utcnow()
     if attempt.state == "in_progress" and is_overdue(attempt.deadline, now, grace_seconds()):
         finalize(attempt.id, now=now, by="timeout")

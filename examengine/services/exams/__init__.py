@@ -7,7 +7,9 @@ as one table of counts per question type or dimension, saved as draw rules in on
 attempts in progress), `overrides` (per-user extra time/attempts/close), `samples` (the preview: sample papers and
 their difficulty spread), `listing` (the admin's exam list), `scoring` (dimension weights, grade
 bands, the appeal window, and the official score of an attempt under them), `release` (when the
-examinee sees the score, marks, answers and feedback; the admin's manual release of the results).
+examinee sees the score, marks, answers and feedback; the admin's manual release of the results),
+`lifecycle` (draft → published → closed → archived: publish with its checks, unpublish, close now,
+archive, restore).
 Owns the `exams`, `exam_sections`, `exam_rules`, `exam_overrides` and assignment tables.
 """
 from .access import (
@@ -24,7 +26,19 @@ from .access import (
 from .admin import LOCKED_SETTINGS, ExamError, ExamSettings, copy_exam, create_exam, delete_exam, is_locked, update_exam
 from .blueprint import BlueprintInput, BlueprintRow, apply_blueprint, availability, row_error_key
 from .difficulty import current_levels, freeze_measured_levels, frozen_levels, min_responses, version_facilities
-from .listing import exam_rows, exam_status, question_count
+from .lifecycle import (
+    SHOWN_STATES,
+    PublishCheck,
+    archive,
+    close_now,
+    latest_close,
+    lifecycle_state,
+    publish,
+    publish_check,
+    restore,
+    unpublish,
+)
+from .listing import LIST_FILTERS, exam_rows, exam_status, question_count
 from .overrides import assigned_users, delete_override, overrides_of, set_override
 from .release import (
     ItemRelease,
@@ -63,6 +77,8 @@ from .scoring import (
 )
 
 __all__ = [
+    "LIST_FILTERS", "SHOWN_STATES", "PublishCheck", "archive", "close_now", "latest_close", "lifecycle_state",
+    "publish", "publish_check", "restore", "unpublish",
     "LOCKED_SETTINGS", "SEED_MAX", "AttemptRefused", "BlueprintInput", "BlueprintRow", "apply_blueprint",
     "availability", "row_error_key", "uniform_total", "ExamError", "ExamSettings", "RuleInput", "ScoringInput",
     "Window", "add_rule", "add_section", "assigned_exams", "assigned_users", "band_label", "band_labels",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ...core.timing import attempt_deadline
 from ...extensions import db
@@ -84,16 +84,17 @@ def _assigned_clause(user_id: int):
     via_group = (select(exam_groups.c.exam_id)
                  .join(user_groups, user_groups.c.group_id == exam_groups.c.group_id)
                  .where(user_groups.c.user_id == user_id))
-    return or_(Exam.id.in_(direct), Exam.id.in_(via_group))
+    # Drafts and archived exams do not exist for examinees (services/exams/lifecycle.py).
+    return and_(Exam.status == "published", or_(Exam.id.in_(direct), Exam.id.in_(via_group)))
 
 
 def is_assigned(exam: Exam, user: User) -> bool:
-    """Assigned to the user directly or through one of their groups."""
+    """Published and assigned to the user directly or through one of their groups."""
     return db.session.scalar(select(Exam.id).where(Exam.id == exam.id, _assigned_clause(user.id))) is not None
 
 
 def assigned_exams(user: User) -> list[Exam]:
-    """The user's exams, soonest closing first."""
+    """The user's published exams, soonest closing first."""
     return list(db.session.scalars(
         select(Exam).where(_assigned_clause(user.id)).order_by(Exam.closes_at, Exam.id)
     ))

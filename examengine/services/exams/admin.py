@@ -191,6 +191,7 @@ def create_exam(settings: ExamSettings, *, group_ids=(), user_ids=(), created_by
 def update_exam(exam: Exam, settings: ExamSettings, *, group_ids=(), user_ids=()) -> Exam:
     """Raises ExamError for invalid values, and for changes of `LOCKED_SETTINGS` once attempts exist."""
     try:
+        ensure_editable(exam)
         groups, users, errors = _assignees(group_ids, user_ids)
         errors |= settings_errors(settings)
         if not errors:
@@ -251,7 +252,14 @@ def is_locked(exam: Exam, *, for_update: bool = False) -> bool:
     return attempt_count(exam.id) > 0
 
 
+def ensure_editable(exam: Exam) -> None:
+    """An archived exam is read-only until it is restored (services/exams/lifecycle.py)."""
+    if exam.status == "archived":
+        raise ExamError(_("The exam is archived, so it cannot be changed. Restore it first."))
+
+
 def ensure_unlocked(exam: Exam) -> None:
+    ensure_editable(exam)
     if is_locked(exam, for_update=True):
         raise ExamError(_("Attempts exist, so the sections and rules are locked. "
                           "Copy the exam to change them."))

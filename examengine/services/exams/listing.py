@@ -1,4 +1,4 @@
-"""The admin's exam list: each exam's status and number of attempts."""
+"""The admin's exam list: each exam's lifecycle state (`lifecycle.py`) and number of attempts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,10 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Attempt, Exam, ExamSection, exam_groups, exam_users
+from ...models import Attempt, Exam, ExamSection
 from ...models._time import utcnow
+from .lifecycle import SHOWN_STATES, latest_closes, lifecycle_state
 
-STATUSES = ("draft", "scheduled", "open", "closed")
+STATUSES = SHOWN_STATES
+# The list's filter: "" shows everything but archived exams, "all" everything, a state only that state.
+LIST_FILTERS = ("", "all", *SHOWN_STATES)
 
 
 def question_count(exam: Exam) -> int:
@@ -19,22 +22,9 @@ def question_count(exam: Exam) -> int:
                for section in exam.sections for rule in section.rules)
 
 
-def exam_status(exam: Exam, now: datetime | None = None, *, assigned: bool | None = None) -> str:
-    """"draft" until it has questions and someone to sit it, then by its window."""
-    now = now or utcnow()
-    if assigned is None:
-        assigned = _has_assignees(exam.id)
-    if not question_count(exam) or not assigned:
-        return "draft"
-    if now < exam.opens_at:
-        return "scheduled"
-    return "open" if now < exam.closes_at else "closed"
-
-
-def _has_assignees(exam_id: int) -> bool:
-    found = select(exam_groups.c.exam_id).where(exam_groups.c.exam_id == exam_id).union_all(
-        select(exam_users.c.exam_id).where(exam_users.c.exam_id == exam_id)).limit(1)
-    return db.session.execute(found).first() is not None
+def exam_status(exam: Exam, now: datetime | None = None) -> str:
+    """The state shown on the exam's badge: draft, scheduled, open, closed or archived."""
+    return lifecycle_state(exam, now)
 
 
 @dataclass
@@ -48,13 +38,21 @@ class ExamRow:
         return self.attempts > 0
 
 
-def exam_rows(now: datetime | None = None) -> list[ExamRow]:
-    """Every exam, the latest opening first, with its status and number of attempts."""
+def exam_rows(now: datetime | None = None, state: str = "") -> list[ExamRow]:
+    """The exams the filter `state` (one of LIST_FILTERS) asks for, the latest opening first, with
+    their state and number of attempts. An unknown filter is the default one."""
+    now = now or utcnow()
+    state = state if state in LIST_FILTERS else ""
     exams = db.session.scalars(
         select(Exam).options(selectinload(Exam.sections).selectinload(ExamSection.rules))
         .order_by(Exam.opens_at.desc(), Exam.id.desc())
     ).all()
     counts = dict(db.session.execute(select(Attempt.exam_id, func.count()).group_by(Attempt.exam_id)).all())
-    assigned = set(db.session.scalars(select(exam_groups.c.exam_id).union(select(exam_users.c.exam_id))))
-    return [ExamRow(exam, exam_status(exam, now, assigned=exam.id in assigned), counts.get(exam.id, 0))
-            for exam in exams]
+    later = latest_closes()
+    rows = []
+    for exam in exams:
+        closes_at = max(exam.closes_at, later[exam.id]) if exam.id in later else exam.closes_at
+        row = ExamRow(exam, lifecycle_state(exam, now, closes_at=closes_at), counts.get(exam.id, 0))
+        if state == "all" or row.status == state or (not state and row.status != "archived"):
+            rows.append(row)
+    return rows

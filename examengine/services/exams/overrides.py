@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from ...extensions import db
 from ...models import Exam, ExamOverride, User, exam_groups, exam_users, user_groups
 from .access import recompute_deadlines
-from .admin import ExamError
+from .admin import ExamError, ensure_editable
 
 EXTRA_MINUTES_MAX = 1440
 EXTRA_ATTEMPTS_MAX = 100
@@ -56,6 +56,7 @@ def _errors(exam: Exam, user_id: int, extra_minutes, extra_attempts, closes_at) 
 def set_override(exam: Exam, user_id: int, *, extra_minutes: int = 0, extra_attempts: int = 0,
                  closes_at: datetime | None = None) -> ExamOverride | None:
     """Create or replace the user's override; one with nothing extra is removed (returns None)."""
+    ensure_editable(exam)
     errors = _errors(exam, user_id, extra_minutes, extra_attempts, closes_at)
     if errors:
         raise ExamError(errors)
@@ -81,6 +82,7 @@ def set_override(exam: Exam, user_id: int, *, extra_minutes: int = 0, extra_atte
 
 
 def delete_override(exam: Exam, user_id: int) -> bool:
+    ensure_editable(exam)
     override = db.session.get(ExamOverride, (exam.id, user_id))
     if override is None:
         return False

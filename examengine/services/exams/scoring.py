@@ -25,7 +25,7 @@ from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, QuestionVersion
 from ..banks.pool import candidate_pool, paper_spec
 from ..messages import unstorable_message
-from .admin import ExamError
+from .admin import ExamError, ensure_editable
 
 APPEAL_DAYS_MAX = 365
 DEFAULT_LABELS = {"Excellent": _l("Excellent"), "Good": _l("Good"), "Pass": _l("Pass"), "Fail": _l("Fail")}
@@ -126,6 +126,7 @@ def scoring_errors(data: ScoringInput, dimensions: list[str]) -> dict[str, list[
 
 def save_scoring(exam: Exam, data: ScoringInput, dimensions: list[str] | None = None) -> None:
     """Validate and store; ExamError (nothing stored) when refused."""
+    ensure_editable(exam)
     dimensions = exam_dimensions(exam) if dimensions is None else dimensions
     errors = scoring_errors(data, dimensions)
     if errors:
@@ -145,6 +146,7 @@ def save_scoring(exam: Exam, data: ScoringInput, dimensions: list[str] | None = 
 
 
 def reset_bands(exam: Exam) -> None:
+    ensure_editable(exam)
     exam.grade_bands = None
     db.session.commit()
 

@@ -29,9 +29,11 @@ class MyResult:
 
 
 def my_results(user: User) -> list[MyResult]:
-    """Per exam the user sat, the latest finalized attempt; its result only when released."""
+    """Per published exam the user sat (archived ones are hidden), the latest finalized attempt; its
+    result only when released."""
     attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id, Attempt.state != "in_progress")).all()
+        select(Attempt).join(Exam, Exam.id == Attempt.exam_id)
+        .where(Attempt.user_id == user.id, Attempt.state != "in_progress", Exam.status == "published")).all()
     latest: dict[int, Attempt] = {}
     for attempt in attempts:
         if attempt.exam_id not in latest or attempt.number > latest[attempt.exam_id].number:

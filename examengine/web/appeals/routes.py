@@ -55,7 +55,8 @@ def _message(refused: AppealRefused, back_url: str | None = None):
 @role_required("employee")
 def appeal(attempt_id: int, position: int):
     attempt = db.session.get(Attempt, attempt_id) if 0 < attempt_id < 2**31 else None
-    if attempt is None or attempt.user_id != current_user.id or not 0 <= position < 2**31:
+    if (attempt is None or attempt.user_id != current_user.id or attempt.exam.status != "published"
+            or not 0 <= position < 2**31):
         abort(404)
     review_url = url_for("exam_taking.review", attempt_id=attempt.id)
     state = service.slot_appeals(attempt).get(position)

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("admin_exams", __name__, url_prefix="/admin/exams")
 
 # The route modules register their views on `bp`; imported after it exists, and only here.
-from . import calibration, overrides, regrade, reviewers, rules, scoring, settings  # noqa: E402, F401
+from . import calibration, lifecycle, overrides, regrade, reviewers, rules, scoring, settings  # noqa: E402, F401

@@ -20,6 +20,7 @@ from ...extensions import db
 from ...models import Exam, User
 from ...models._time import utcnow
 from ...services.exams import (
+    LIST_FILTERS,
     LOCKED_SETTINGS,
     SEED_MAX,
     ExamError,
@@ -43,7 +44,9 @@ from .helpers import attach_errors, exam_or_404, exam_page, form_zone, user_labe
 @bp.route("")
 @role_required("admin")
 def exams():
-    return render_template("exams/list.html", rows=exam_rows())
+    state = request.args.get("state", "")
+    state = state if state in LIST_FILTERS else ""
+    return render_template("exams/list.html", rows=exam_rows(state=state), state=state, filters=LIST_FILTERS)
 
 
 # --- settings ---

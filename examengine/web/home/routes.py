@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
-from flask_login import login_required
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...extensions import db
 from ...models import User
+from ...services import dashboard
 from ..http import database_failure, retry_after_seconds
 from . import bp
 
@@ -19,7 +20,8 @@ logger = logging.getLogger(__name__)
 @bp.route("/")
 @login_required
 def index():
-    return render_template("home.html")
+    todo = dashboard.admin_todo(current_app.config["EXAMENGINE_TIMEZONE"]) if current_user.has_role("admin") else None
+    return render_template("home.html", todo=todo)
 
 
 @bp.route("/healthz")

@@ -13,11 +13,11 @@ from examengine.models import Appeal, Attempt, Exam
 from examengine.services import appeals
 from examengine.services.appeals import AppealRefused, create_appeal, resolve_appeal
 from tests.appeal_builders import changes, graded_exam, scores, slot, total
+from tests.exam_builders import ensure_user
+from tests.results_builders import score_written
 
 # Objective answers short of full marks (a question with full marks cannot be appealed).
 NOT_FULL = {"single": 0, "fill": ["http", "3.140"]}
-from tests.exam_builders import ensure_user
-from tests.results_builders import score_written
 
 
 @pytest.fixture

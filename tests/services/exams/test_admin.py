@@ -22,6 +22,7 @@ from examengine.services.exams.admin import (
     is_locked,
     update_exam,
 )
+from examengine.services.exams.lifecycle import publish
 from examengine.services.exams.listing import exam_rows, exam_status
 from examengine.services.exams.overrides import assigned_users, set_override
 from examengine.services.exams.rules import RuleInput, add_rule, add_section
@@ -138,12 +139,13 @@ def test_assignments_are_saved_and_unknown_ones_refused(ctx):
     assert [u.username for u in db.session.get(Exam, exam.id).users] == ["bob"]
 
 
-def test_status_follows_rules_assignments_and_window(ctx):
+def test_status_is_draft_until_published_then_follows_the_window(ctx):
     load("net", singles(3))
     alice = create_user("alice", password="password-1")
     exam = create_exam(settings(), user_ids=[alice.id])
-    assert exam_status(exam, OPENS) == "draft"  # no questions yet
     add_rule(add_section(exam), RuleInput(count=2))
+    assert exam_status(exam, OPENS) == "draft"  # questions and examinees, but not published
+    publish(exam, actor_id=None)
     assert exam_status(exam, OPENS - timedelta(seconds=1)) == "scheduled"
     assert exam_status(exam, OPENS) == "open"
     assert exam_status(exam, CLOSES) == "closed"
