@@ -37,8 +37,8 @@ def test_a_new_row_without_a_status_is_a_draft(migrated_app):
     with db.engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO exams (title, instructions, time_limit_minutes, opens_at, closes_at, attempts_allowed, "
-            "pass_percent, show_score, show_correctness, show_answers, multiple_scoring, shuffle_questions, "
+            "pass_percent, multiple_scoring, shuffle_questions, "
             "shuffle_options, double_marking, double_marking_tolerance, dimension_weights, appeal_days, created_at) "
-            "VALUES ('raw', '', 60, '2030-01-01 00:00:00', '2030-01-02 00:00:00', 1, 60, 'after_grading', FALSE, "
-            "FALSE, 'all-or-nothing', TRUE, TRUE, FALSE, 20, '{}', 7, '2030-01-01 00:00:00')")
+            "VALUES ('raw', '', 60, '2030-01-01 00:00:00', '2030-01-02 00:00:00', 1, 60, "
+            "'all-or-nothing', TRUE, TRUE, FALSE, 20, '{}', 7, '2030-01-01 00:00:00')")
     assert db.session.scalar(select(Exam.status).where(Exam.title == "raw")) == "draft"
