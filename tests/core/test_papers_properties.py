@@ -136,8 +136,11 @@ def assert_feasibility_exact_and_papers_valid(spec: PaperSpec, pool: list[Candid
         else:
             raise AssertionError("assembled an infeasible spec")
         return
-    profiles = [check_paper(spec, pool, assemble_paper(spec, pool, seed)) for seed in range(4)]
-    assert all(p == profiles[0] for p in profiles)  # same difficulty per rule on every paper
+    papers = [assemble_paper(spec, pool, seed) for seed in range(6)]
+    for paper in papers:
+        check_paper(spec, pool, paper)
+    # Papers may choose different profiles (exposure.py), but every one is equally hard.
+    assert len({paper.total_difficulty for paper in papers}) == 1
     assert assemble_paper(spec, pool[::-1], 3) == assemble_paper(spec, pool, 3)
 
 
