@@ -246,6 +246,9 @@ class _Group:
         return rates
 
     def _best_mix(self, tolerance: int) -> Mix:
+        if not self.classes:  # rules that draw nothing
+            profile = tuple(tuple(sorted(q.items())) for q in self.base)
+            return Mix(self.rules, (profile,), (1.0,), self.base_total, tolerance, True, True, ())
         best = None
         for target in self._targets(tolerance):
             inside = np.flatnonzero(np.abs(self.totals - target) <= tolerance)
@@ -261,8 +264,6 @@ class _Group:
             key = _target_key(top, covered, abs(target - self.base_total), target)
             if best is None or key < best[0]:
                 best = (key, target, inside, eligible)
-        if best is None:  # a group with no candidates (rules that draw nothing)
-            return Mix(self.rules, (tuple(() for _ in self.rules),), (1.0,), 0, tolerance, True, True, ())
         _, target, inside, eligible = best
         weights = _weights(self.rates[inside][:, eligible], self.distances[inside], minimax_only=False)
         keep = [i for i, w in enumerate(weights) if w > NEGLIGIBLE]
