@@ -21,7 +21,14 @@ from examengine.core.papers.difficulty import (
     measured_levels,
 )
 from examengine.core.papers.exposure import OVEREXPOSED, Mix
-from examengine.core.papers.fairness import Exposure, QuestionExposure, Spread, paper_difficulty_spread, paper_exposure
+from examengine.core.papers.fairness import (
+    Exposure,
+    QuestionExposure,
+    Spread,
+    paper_difficulty_spread,
+    paper_exposure,
+    plan_spread,
+)
 from examengine.core.papers.feasibility import canonical_pool, check_feasibility
 from examengine.core.papers.rules import (
     Candidate,
@@ -36,7 +43,7 @@ from examengine.core.papers.rules import (
 )
 
 __all__ = [
-    "FACILITY_CUTS", "OVEREXPOSED", "Candidate", "Exposure", "Mix", "QuestionExposure", "paper_exposure", "Facility", "balanced_on", "level_of_facility", "measured_level",
+    "FACILITY_CUTS", "OVEREXPOSED", "Candidate", "Exposure", "Mix", "QuestionExposure", "paper_exposure", "plan_spread", "Facility", "balanced_on", "level_of_facility", "measured_level",
     "measured_levels", "DrawRule", "FixedRule", "InfeasibleRules", "Paper", "PaperPlan", "PaperSpec",
     "SectionSpec", "Shortfall", "Slot", "Spread", "assemble_paper", "canonical_pool", "check_feasibility",
     "draw_paper", "paper_difficulty_spread", "plan_paper",

@@ -78,9 +78,13 @@ def paper_difficulty_spread(
     spec: PaperSpec, pool: Sequence[Candidate], samples: int = 200, first_seed: int = 0
 ) -> Spread:
     """Raises InfeasibleRules like assemble_paper; ValueError if samples < 1."""
+    return plan_spread(plan_paper(spec, pool), samples, first_seed)
+
+
+def plan_spread(plan: PaperPlan, samples: int = 200, first_seed: int = 0) -> Spread:
+    """The spread of papers drawn from `plan` (the seed-independent work is done once for all)."""
     if samples < 1:
         raise ValueError("samples must be at least 1")
-    plan = plan_paper(spec, pool)  # seed-independent work done once for all samples
     papers = [draw_paper(plan, seed) for seed in range(first_seed, first_seed + samples)]
     totals = [paper.total_difficulty for paper in papers]
     per_question = [paper.total_difficulty / len(paper.slots) if paper.slots else 0.0 for paper in papers]
