@@ -12,8 +12,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from examengine.core.papers.feasibility import Prepared, prepare
 from examengine.core.papers.exposure import Mix, exposure_mixes
+from examengine.core.papers.feasibility import Prepared, prepare
 from examengine.core.papers.matching import Matching
 from examengine.core.papers.quotas import difficulty_quotas
 from examengine.core.papers.rules import (
