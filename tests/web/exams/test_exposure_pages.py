@@ -36,7 +36,7 @@ def test_the_preview_reports_spread_and_exposure_of_the_issue_pool(app, admin_cl
     assert shown_in(page, "exposure-never") == "0"
     assert 'data-testid="exposure-warning"' not in page  # exactly half is not more than half
     assert page.count('data-testid="exposure-row"') == 14
-    assert "Exact, from the weights" in page
+    assert "Exact, computed from the weights" in page
 
 
 def test_the_preview_warns_about_questions_on_most_papers(app, admin_client):
