@@ -50,6 +50,8 @@ class Exam(db.Model):
     # "measured" exams: {version id (as text): level} frozen when the first attempt starts, so every
     # paper of the exam is balanced on the same levels while grading goes on. None until then.
     measured_difficulty: Mapped[dict | None] = mapped_column(JSON)
+    # Total-difficulty points a paper may differ from the exam's target (core/papers/exposure.py).
+    difficulty_tolerance: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Grading and results (issue 4).
     double_marking: Mapped[bool] = mapped_column(Boolean, default=False)
     # Two marks further apart than this share of the slot's points go to a third reviewer.

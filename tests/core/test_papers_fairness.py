@@ -107,9 +107,13 @@ def test_overlap_moves_a_quota_to_the_nearest_level_that_has_room():
     only_a = [cand(v, tags={"a"}, difficulty=d) for v, d in ((3, 2), (4, 2), (5, 5), (6, 5))]
     rules = spec(DrawRule(2, tags={"a"}), DrawRule(2, tags={"b"}))
     assert proportional(2, {1: 2, 2: 2, 5: 2}) == {1: 1, 2: 1}
-    assert plan_paper(rules, shared + only_a).quotas == [{2: 2}, {1: 2}]  # level 2, not level 5
+    plan = plan_paper(rules, shared + only_a)
+    assert plan.quotas == [{2: 2}, {1: 2}]  # the base quota: level 2, not level 5
+    # Papers do not keep the base: it would put A's two level-2 questions on every paper and its
+    # level-5 ones on none. One level-2 and one level-5 question reaches all of them (exposure.py).
+    assert [mix.profiles for mix in plan.mixes] == [((((2, 1), (5, 1)), ((1, 2),)),)]
     totals = {assemble_paper(rules, shared + only_a, seed).total_difficulty for seed in SEEDS}
-    assert totals == {2 + 2 + 1 + 1}
+    assert totals == {2 + 5 + 1 + 1}
 
 
 def test_balance_still_draws_every_question_sometimes():

@@ -1,8 +1,10 @@
 """Assemble one paper: (spec, pool, seed) -> Paper, pure and reproducible.
 
-Planning (canonical pool, fixed claims, feasibility, difficulty quotas) does not use the seed and
-is shared by all papers of an exam; drawing uses only `random.Random(seed)`, consumed in a fixed
-order: draws by difficulty level and rule, then question order per section, then option orders.
+Planning (canonical pool, fixed claims, feasibility, difficulty quotas, the exposure mixes of
+exposure.py) does not use the seed and is shared by all papers of an exam; drawing uses only
+`random.Random(seed)`, consumed in a fixed order: one `random()` per rule group that has more than
+one profile, in group order (the group's profile: its rules' quotas on this paper), then draws by
+difficulty level and rule, then question order per section, then option orders.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from examengine.core.papers.exposure import Mix, exposure_mixes
 from examengine.core.papers.feasibility import Prepared, prepare
 from examengine.core.papers.matching import Matching
 from examengine.core.papers.quotas import difficulty_quotas
@@ -30,11 +33,19 @@ class PaperPlan:
 
     prepared: Prepared
     members: dict[int, dict[int, list[int]]]  # difficulty -> rule mask -> candidate indices, pool order
-    quotas: list[dict[int, int]]  # per draw rule: difficulty -> questions on every paper
+    quotas: list[dict[int, int]]  # per draw rule: the base quota, difficulty -> questions (quotas.py)
+    mixes: tuple[Mix, ...] = ()  # per rule group: the profiles papers choose among (exposure.py)
 
     @property
     def spec(self) -> PaperSpec:
         return self.prepared.spec
+
+    @property
+    def target_difficulty(self) -> int:
+        """The total difficulty papers aim at; each lies within `spec.difficulty_tolerance` of it."""
+        fixed = sum(self.prepared.candidates[i].balanced_difficulty for picks in self.prepared.fixed.values()
+                    for i in picks)
+        return fixed + sum(mix.target for mix in self.mixes)
 
 
 def plan_paper(spec: PaperSpec, pool: Sequence[Candidate]) -> PaperPlan:
@@ -46,8 +57,10 @@ def plan_paper(spec: PaperSpec, pool: Sequence[Candidate]) -> PaperPlan:
     for i, mask in prepared.masks.items():  # in pool order
         members.setdefault(prepared.candidates[i].balanced_difficulty, {}).setdefault(mask, []).append(i)
     strata = {d: {mask: len(ids) for mask, ids in by_mask.items()} for d, by_mask in members.items()}
-    quotas = difficulty_quotas([rule.count for _, _, rule in prepared.draws], strata)
-    return PaperPlan(prepared, members, quotas)
+    counts = [rule.count for _, _, rule in prepared.draws]
+    quotas = difficulty_quotas(counts, strata)
+    mixes = exposure_mixes(counts, strata, quotas, spec.difficulty_tolerance)
+    return PaperPlan(prepared, members, quotas, tuple(mixes))
 
 
 def assemble_paper(spec: PaperSpec, pool: Sequence[Candidate], seed: int) -> Paper:
@@ -65,22 +78,32 @@ def draw_paper(plan: PaperPlan, seed: int) -> Paper:
     return Paper(seed, tuple(slots))
 
 
+def paper_quotas(plan: PaperPlan, rng: random.Random) -> list[dict[int, int]]:
+    """This paper's quota per draw rule: each rule group's chosen profile (the base without mixes)."""
+    quotas = [dict(quota) for quota in plan.quotas]
+    for mix in plan.mixes:
+        for k, levels in zip(mix.rules, mix.choose(rng)):
+            quotas[k] = dict(levels)
+    return quotas
+
+
 def _draw(plan: PaperPlan, rng: random.Random) -> list[list[int]]:
     """Candidate indices per draw rule. Each difficulty level is an independent b-matching of the
     rules' quotas at that level to the classes of candidates of that level."""
-    drawn: list[list[int]] = [[] for _ in plan.quotas]
+    quotas = paper_quotas(plan, rng)
+    drawn: list[list[int]] = [[] for _ in quotas]
     for d in sorted(plan.members):
-        rules = [k for k, quota in enumerate(plan.quotas) if quota.get(d)]
+        rules = [k for k, quota in enumerate(quotas) if quota.get(d)]
         if not rules:
             continue
         masks = sorted(plan.members[d])
         pools = [list(plan.members[d][mask]) for mask in masks]  # copies: drawing removes from them
         links = [[c for c, mask in enumerate(masks) if mask >> k & 1] for k in rules]
-        matching = Matching([plan.quotas[k][d] for k in rules], [len(p) for p in pools], links)
+        matching = Matching([quotas[k][d] for k in rules], [len(p) for p in pools], links)
         if matching.fill():
             raise AssertionError("difficulty quotas are not servable")
         for j, k in enumerate(rules):
-            drawn[k] += [_pick(matching, j, pools, rng) for _ in range(plan.quotas[k][d])]
+            drawn[k] += [_pick(matching, j, pools, rng) for _ in range(quotas[k][d])]
     return drawn
 
 

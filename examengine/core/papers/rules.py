@@ -102,6 +102,9 @@ class PaperSpec:
     sections: tuple[SectionSpec, ...]
     shuffle_questions: bool = True
     shuffle_options: bool = True
+    # Total-difficulty points a paper may differ from the exam's target: 0 = every paper equally
+    # hard, exposure balanced among the equally hard question sets; more trades spread for exposure.
+    difficulty_tolerance: int = 0
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def paper_spec(exam: Exam) -> PaperSpec:
         for section in exam.sections
     )
     return PaperSpec(sections=sections, shuffle_questions=exam.shuffle_questions,
-                     shuffle_options=exam.shuffle_options)
+                     shuffle_options=exam.shuffle_options, difficulty_tolerance=exam.difficulty_tolerance or 0)
 
 
 def rule_spec(rule: ExamRule) -> DrawRule | FixedRule:

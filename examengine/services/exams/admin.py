@@ -42,6 +42,8 @@ TIME_LIMIT_MAX = 1440  # minutes: a day
 ATTEMPTS_MAX = 100
 LOCKED_SETTINGS = ("time_limit_minutes", "pass_percent", "multiple_scoring", "shuffle_questions", "shuffle_options",
                    "difficulty_source")
+LOCKED_SETTINGS += ("difficulty_tolerance",)  # attempts' papers were drawn within it
+TOLERANCE_MAX = 20  # total-difficulty points; a paper of 20 questions spans 20 to 100
 RELEASE_FIELDS = ("release_score", "release_marks", "release_answers", "release_feedback")
 
 
@@ -80,6 +82,7 @@ class ExamSettings:
     shuffle_questions: bool = True
     shuffle_options: bool = True
     difficulty_source: str = "author"  # what papers are balanced on: "author" labels or "measured"
+    difficulty_tolerance: int = 0  # total-difficulty points a paper may differ from the target
 
     @classmethod
     def of(cls, exam: Exam) -> ExamSettings:
@@ -130,6 +133,9 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("multiple_scoring", _("Choose how multiple-choice questions are scored."))
     if s.difficulty_source not in DIFFICULTY_SOURCE_CHOICES:
         add("difficulty_source", _("Choose what papers are balanced on."))
+    if not _int_between(s.difficulty_tolerance, 0, TOLERANCE_MAX):
+        add("difficulty_tolerance", _("The difficulty tolerance must be a whole number from 0 to %(max)d.",
+                                      max=TOLERANCE_MAX))
     return errors
 
 

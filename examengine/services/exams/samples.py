@@ -16,9 +16,10 @@ from ...core.papers import (
     Paper,
     Slot,
     Spread,
-    assemble_paper,
+    draw_paper,
     measured_level,
-    paper_difficulty_spread,
+    plan_paper,
+    plan_spread,
 )
 from ...extensions import db
 from ...models import Exam, QuestionVersion
@@ -64,15 +65,17 @@ def random_seed() -> int:
 
 def preview(exam: Exam, seed: int | None = None, *, samples: int = SPREAD_SAMPLES) -> Preview:
     """A sample paper assembled like an attempt's (same pool, same spec), with the spread of paper
-    difficulty over `samples` papers; the shortfalls instead when the pool cannot fill the rules."""
+    difficulty and the exposure of each question over `samples` papers (exact from the plan's
+    weights where rules share no questions); the shortfalls instead when the pool cannot fill the rules."""
     seed = random_seed() if seed is None else seed
     levels = paper_levels(exam)
     source = {"difficulty_source": exam.difficulty_source, "min_responses": min_responses(),
               "frozen": exam.difficulty_source == "measured" and attempt_count(exam.id) > 0}
     spec, pool = paper_spec(exam), candidate_pool(levels)
     try:
-        paper = assemble_paper(spec, pool, seed)
-        spread = paper_difficulty_spread(spec, pool, samples=samples) if paper.slots else None
+        plan = plan_paper(spec, pool)  # once for the sample paper and the spread
+        paper = draw_paper(plan, seed)
+        spread = plan_spread(plan, samples=samples) if paper.slots else None
     except InfeasibleRules as error:
         return Preview(seed, shortfalls=[shortfall.message for shortfall in error.shortfalls], **source)
     titles = [section.title for section in spec.sections]

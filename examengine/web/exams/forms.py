@@ -118,6 +118,14 @@ class ExamForm(FlaskForm):
         description=_l("Questions whose bank says shuffle: false keep their order."))
     difficulty_source = SelectField(
         _l("Balance papers on"), choices=_choices(DIFFICULTY_SOURCE_LABELS), default="author")
+    difficulty_tolerance = IntegerField(
+        _l("Difficulty tolerance (points)"), validators=[Optional()], default=0,
+        description=_l("How many points the total difficulty of a paper (the sum of its questions' levels) "
+                       "may differ from the exam's target. 0: every paper is equally difficult, and papers "
+                       "vary which equally difficult questions they use, so that questions appear as evenly "
+                       "as the pool allows. A higher tolerance lets questions appear more evenly (fewer on "
+                       "most papers, fewer on none), at the cost of papers differing by up to this many "
+                       "points. The preview shows both."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -138,7 +146,8 @@ class ExamForm(FlaskForm):
             release_marks=self.release_marks.data, release_answers=self.release_answers.data,
             release_feedback=self.release_feedback.data,
             multiple_scoring=self.multiple_scoring.data, shuffle_questions=self.shuffle_questions.data,
-            shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "")
+            shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "",
+            difficulty_tolerance=0 if self.difficulty_tolerance.data is None else self.difficulty_tolerance.data)
 
     def load(self, settings: ExamSettings) -> None:
         for name, value in vars(settings).items():
