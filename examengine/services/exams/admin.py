@@ -40,6 +40,7 @@ TITLE_MAX = 200
 INSTRUCTIONS_MAX = 20_000
 TIME_LIMIT_MAX = 1440  # minutes: a day
 ATTEMPTS_MAX = 100
+LEAVE_LIMIT_MAX = 100
 LOCKED_SETTINGS = ("time_limit_minutes", "pass_percent", "multiple_scoring", "shuffle_questions", "shuffle_options",
                    "difficulty_source")
 
@@ -77,6 +78,10 @@ class ExamSettings:
     shuffle_questions: bool = True
     shuffle_options: bool = True
     difficulty_source: str = "author"  # what papers are balanced on: "author" labels or "measured"
+    # Leave-page evidence (services/attempts/evidence.py): all off by default.
+    leave_notice: bool = False
+    leave_limit: int | None = None  # submit the attempt after this many leaves; None: no limit
+    fullscreen_on_start: bool = False
 
     @classmethod
     def of(cls, exam: Exam) -> ExamSettings:
@@ -126,6 +131,9 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
         add("multiple_scoring", _("Choose how multiple-choice questions are scored."))
     if s.difficulty_source not in DIFFICULTY_SOURCE_CHOICES:
         add("difficulty_source", _("Choose what papers are balanced on."))
+    if s.leave_limit is not None and not _int_between(s.leave_limit, 1, LEAVE_LIMIT_MAX):
+        add("leave_limit", _("The leave limit is a number of leaves from 1 to %(max)d, or empty for no limit.",
+                             max=LEAVE_LIMIT_MAX))
     return errors
 
 
@@ -156,7 +164,8 @@ def _clean(s: ExamSettings) -> dict:
     values["title"] = s.title.strip()
     values["instructions"] = (s.instructions or "").replace("\r\n", "\n")
     values["pass_percent"] = round(float(s.pass_percent), 2)
-    for name in ("show_correctness", "show_answers", "shuffle_questions", "shuffle_options"):
+    for name in ("show_correctness", "show_answers", "shuffle_questions", "shuffle_options", "leave_notice",
+                 "fullscreen_on_start"):
         values[name] = bool(values[name])
     return values
 

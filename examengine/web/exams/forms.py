@@ -109,6 +109,14 @@ class ExamForm(FlaskForm):
         description=_l("Questions whose bank says shuffle: false keep their order."))
     difficulty_source = SelectField(
         _l("Balance papers on"), choices=_choices(DIFFICULTY_SOURCE_LABELS), default="author")
+    # Leave-page evidence: its own block on the settings page.
+    leave_notice = BooleanField(_l("Tell the examinee that leaving the page is recorded"), description=_l(
+        "The exam page then shows how many times they left it and for how many seconds."))
+    leave_limit = IntegerField(_l("Submit the attempt after this many leaves"), validators=[Optional()],
+                               description=_l("Empty: no limit. Reloading the page or closing one of two tabs "
+                                              "is not a leave."))
+    fullscreen_on_start = BooleanField(_l("Ask for full screen when the exam starts"), description=_l(
+        "Advisory: the examinee may refuse, and that is not recorded."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -128,7 +136,9 @@ class ExamForm(FlaskForm):
             pass_percent=self.pass_percent.data, show_score=self.show_score.data,
             show_correctness=self.show_correctness.data, show_answers=self.show_answers.data,
             multiple_scoring=self.multiple_scoring.data, shuffle_questions=self.shuffle_questions.data,
-            shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "")
+            shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "",
+            leave_notice=self.leave_notice.data, leave_limit=self.leave_limit.data,
+            fullscreen_on_start=self.fullscreen_on_start.data)
 
     def load(self, settings: ExamSettings) -> None:
         for name, value in vars(settings).items():
