@@ -133,8 +133,3 @@ def test_the_admin_sees_leaves_in_seconds_and_reloads(app, admin_client, alice, 
     assert 'data-testid="evidence-reloads">1<' in html
     assert 'data-testid="leave-seconds">14<' in html
     assert "reloaded the exam page" in html
-
-
-def test_the_settings_form_saves_the_evidence_block(app, admin_client, exam_id):
-    page = admin_client.get(f"/admin/exams/{exam_id}")
-    assert 'data-testid="leave-settings"' in page.text
