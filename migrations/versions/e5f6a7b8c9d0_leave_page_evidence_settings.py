@@ -10,9 +10,8 @@ Revises: f3a4b5c6d7e8
 Create Date: 2026-12-12 09:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5f6a7b8c9d0'

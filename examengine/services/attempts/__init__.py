@@ -7,6 +7,7 @@ total open while anything needs a reviewer), `review` is what the examinee sees 
 server's clock, reloads, the exam's leave limit), and `flow` the operations the exam pages call.
 Owns the `attempts`, `attempt_slots` and `attempt_events` tables.
 """
+from .evidence import LEAVE_LIMIT_BY, leave_limit_message, summarize_events, summary_of
 from .flow import (
     AttemptRefused,
     SlotView,
@@ -22,7 +23,6 @@ from .flow import (
     start_or_resume,
     submit,
 )
-from .evidence import LEAVE_LIMIT_BY, leave_limit_message, summarize_events, summary_of
 from .review import score_visible
 from .start import MAX_DB_INT
 from .submission import OverdueRun, close_overdue, finalize, update_total

@@ -18,9 +18,9 @@ from sqlalchemy.orm import aliased, lazyload
 
 from ...core import qtypes
 from ...core import results as core
+from ...core.evidence import Summary
 from ...extensions import db
 from ...models import Appeal, Attempt, AttemptEvent, AttemptSlot, GradingMark, QuestionVersion, ScoreChange, User
-from ...core.evidence import Summary
 from ..attempts.evidence import summarize_events
 from ..attempts.saves import LATE_EVENT
 from ..exams.scoring import scoring_of

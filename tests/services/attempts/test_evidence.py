@@ -9,8 +9,7 @@ from sqlalchemy import select
 from examengine.extensions import db
 from examengine.models import Attempt, AttemptEvent
 from examengine.models._time import utcnow
-from examengine.services.attempts import AttemptRefused, summary_of
-from examengine.services.attempts import evidence
+from examengine.services.attempts import AttemptRefused, evidence, summary_of
 from examengine.services.attempts import flow as svc
 from examengine.services.attempts.evidence import RATE_LIMIT_EVENTS
 from tests.exam_builders import build_exam, ensure_user, import_bank, objective_bank
