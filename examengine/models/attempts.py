@@ -39,7 +39,8 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deadline: Mapped[datetime] = mapped_column(DateTime, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # "examinee", "timeout" (finalized after the deadline) or "admin".
+    # "examinee", "timeout" (finalized after the deadline), "admin" or "leave_limit" (the exam's limit of
+    # leaving the page was reached: services/attempts/evidence.py).
     submitted_by: Mapped[str | None] = mapped_column(String(20))
     score: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
     max_score: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False), default=0)

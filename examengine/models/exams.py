@@ -61,6 +61,11 @@ class Exam(db.Model):
     calibration_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     calibration_tolerance: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=10,
                                                          server_default="10")
+    # Leave-page evidence (issue 9): tell the examinee leaving is recorded, with a live count; submit the
+    # attempt after that many leaves (None: no limit); ask for full screen on start (advisory).
+    leave_notice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    leave_limit: Mapped[int | None] = mapped_column(Integer)
+    fullscreen_on_start: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     dimension_weights: Mapped[dict] = mapped_column(JSON, default=dict)  # {dimension: percent}, sums to 100
     grade_bands: Mapped[list | None] = mapped_column(JSON)  # [[label, min_percent], ...]; None = defaults
     appeal_days: Mapped[int] = mapped_column(Integer, default=7)

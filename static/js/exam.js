@@ -629,36 +629,102 @@
     }).then(function () { inFlight = false; });
   }
 
-  // --- leave-page evidence: tab switches and window blur, sent in batches ---
+  // --- leave-page evidence: hidden page, window blur, reloads; sent at once ---
+  //
+  // Each event goes to the server as it happens (one request at a time, in order): the server times
+  // it on arrival and computes leaves and their seconds from its own clock (services/attempts/evidence.py);
+  // the "at" sent along is never used for a duration. Every page load has a random id; on pagehide the
+  // page sends "unload" by sendBeacon (form-encoded, the CSRF token in the body) and leaves its id in
+  // sessionStorage, which survives a reload of this tab but no other tab sees: the next load sends
+  // "load" with that id as "previous", and the server records a reload instead of a leave.
 
+  var PAGE_KEY = storagePrefix + "page";
+  var pageId = newPageId();
+  var unloading = false;
   var events = [];
+  var eventsInFlight = false;
   var eventsTimer = null;
+  var leaveNoticeEl = document.getElementById("leave-notice");
 
-  function record(kind) {
-    events.push({kind: kind, at: new Date().toISOString()});
-    if (events.length > 500) { events.splice(0, events.length - 500); }
-    if (!eventsTimer) { eventsTimer = window.setTimeout(sendEvents, EVENTS_DELAY_MS); }
+  function newPageId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b % 36).toString(36); }).join("");
   }
 
-  function sendEvents(keepalive) {
+  function previousPage() {
+    try {
+      var previous = window.sessionStorage.getItem(PAGE_KEY);
+      window.sessionStorage.removeItem(PAGE_KEY);
+      return previous;
+    } catch (e) { return null; }
+  }
+
+  function record(kind, extra) {
+    // A reload, a closed tab or the submission is not leaving: "unload" (or nothing) says it.
+    if (unloading || submitting) { return; }
+    var event = {kind: kind, at: new Date().toISOString(), page: pageId};
+    Object.keys(extra || {}).forEach(function (key) { if (extra[key]) { event[key] = extra[key]; } });
+    events.push(event);
+    if (events.length > 500) { events.splice(0, events.length - 500); }
+    sendEvents();
+  }
+
+  function sendEvents() {
     window.clearTimeout(eventsTimer);
     eventsTimer = null;
-    if (!events.length || stopped) { return Promise.resolve(); }
-    var batch = events.splice(0, 50);  // the server stores at most 50 per request
-    return post(eventsUrl, {events: batch}, keepalive === true).then(function (response) {
-      if (response.status >= 500 || response.type === "opaqueredirect") { throw new Error("retry"); }
+    if (!events.length || stopped || eventsInFlight) { return Promise.resolve(); }
+    eventsInFlight = true;
+    var batch = events.splice(0, 50);  // the server takes at most 50 per request
+    return post(eventsUrl, {events: batch}, document.visibilityState === "hidden").then(function (response) {
+      if (response.status >= 500 || response.status === 429 || response.type === "opaqueredirect") {
+        throw new Error("retry");
+      }
+      return readJSON(response).then(function (body) { evidenceAnswered(body); });
     }).catch(function () {
       events = batch.concat(events);
-      if (!eventsTimer) { eventsTimer = window.setTimeout(sendEvents, EVENTS_DELAY_MS * 6); }
+      eventsTimer = window.setTimeout(sendEvents, EVENTS_DELAY_MS);
     }).then(function () {
-      if (events.length && !eventsTimer) { eventsTimer = window.setTimeout(sendEvents, EVENTS_DELAY_MS); }
+      eventsInFlight = false;
+      if (events.length && !eventsTimer) { sendEvents(); }
     });
+  }
+
+  function sendBeacon() {
+    // On pagehide: whatever is queued plus "unload", even if a request is still in flight.
+    var batch = events.splice(0, 49).concat([{kind: "unload", at: new Date().toISOString(), page: pageId}]);
+    var body = new URLSearchParams({csrf_token: csrfToken, events: JSON.stringify(batch)});
+    if (!(navigator.sendBeacon && navigator.sendBeacon(eventsUrl, body))) {
+      window.fetch(eventsUrl, {method: "POST", credentials: "same-origin", keepalive: true, body: body})
+        .catch(function () { /* evidence is best effort */ });
+    }
+  }
+
+  function evidenceAnswered(body) {
+    // 400 (malformed, dropped), 409 (submitted): nothing to retry. The counts feed the notice.
+    if (leaveNoticeEl && typeof body.leaves === "number") {
+      var count = leaveNoticeEl.querySelector('[data-role="leave-count"]');
+      count.textContent = msg("leave-count", {count: body.leaves, seconds: body.seconds_away});
+      leaveNoticeEl.setAttribute("data-leaves", String(body.leaves));
+      leaveNoticeEl.setAttribute("data-seconds-away", String(body.seconds_away));
+    }
+    if (body.submitted) { leaveLimitReached(body); }
+  }
+
+  function leaveLimitReached(body) {
+    // The server submitted the attempt at the exam's leave limit: say why, then show the result.
+    stopped = true;
+    submitting = true;
+    storeJSON(PENDING_KEY, {});
+    showAlert(body.error || "");
+    setStatus("error", body.error || "");
+    if (alertEl) { alertEl.setAttribute("data-reason", "leave_limit"); }
+    if (body.review_url) { window.location.assign(body.review_url); }
   }
 
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
       record("hidden");
-      sendEvents(true);
       if (Object.keys(pending).length && !inFlight) { flush(); }
     } else {
       record("visible");
@@ -668,15 +734,46 @@
   window.addEventListener("blur", function () { record("blur"); });
   window.addEventListener("focus", function () { record("focus"); });
   window.addEventListener("pagehide", function () {
-    if (events.length) { sendEvents(true); }
+    if (!unloading && !submitting && !stopped) {
+      unloading = true;
+      try { window.sessionStorage.setItem(PAGE_KEY, pageId); } catch (e) { /* then it counts as opened */ }
+      sendBeacon();
+    }
     // Unsaved changes leave with the page (keepalive); they stay in localStorage too, for a reload.
     if (!submitting && !stopped && Object.keys(pending).length) {
       post(saveUrl, {changes: currentChanges()}, true).catch(function () { /* kept locally */ });
     }
   });
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted) { heartbeat(); }  // back from the browser's cache: check the clock
+    if (event.persisted) {  // back from the browser's cache: a new page load, and check the clock
+      var previous = pageId;
+      pageId = newPageId();
+      unloading = false;
+      previousPage();
+      record("load", {previous: previous});
+      heartbeat();
+    }
   });
+
+  // Full screen on start (exam setting; advisory): asked for once at the first click or key press
+  // (browsers grant it only then), and by the button; a refusal is fine and not recorded.
+  var fullscreenEl = document.getElementById("fullscreen-offer");
+
+  function requestFullscreen() {
+    var el = document.documentElement;
+    if (!el.requestFullscreen || document.fullscreenElement) { return; }
+    el.requestFullscreen().catch(function () { /* refused: advisory only */ });
+  }
+
+  if (fullscreenEl) {
+    fullscreenEl.querySelector("button").addEventListener("click", requestFullscreen);
+    document.addEventListener("pointerdown", requestFullscreen, {once: true});
+    document.addEventListener("keydown", requestFullscreen, {once: true});
+    document.addEventListener("fullscreenchange", function () {
+      fullscreenEl.hidden = !!document.fullscreenElement;
+    });
+  }
+
   window.addEventListener("beforeunload", function (event) {
     // Only when answers could not be sent (offline): leaving now would keep them on this device only.
     if (!submitting && failing && Object.keys(pending).length) {
@@ -690,6 +787,8 @@
   restorePending();
   setStatus(Object.keys(pending).length ? "pending" : "saved");
   if (Object.keys(pending).length) { scheduleSave(0); }
+  record("load", {previous: previousPage()});
+  if (document.visibilityState === "hidden") { record("hidden"); }
   tick();
   window.setInterval(tick, 250);
   window.setInterval(heartbeat, HEARTBEAT_MS);

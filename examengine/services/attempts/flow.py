@@ -5,35 +5,29 @@ home page's cards in exam_home.py and the review in review.py; everything is imp
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import func, insert, select
 
 from ...core import qtypes
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
-from ...models import Attempt, AttemptEvent, User
+from ...models import Attempt, User
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds, is_assigned, recompute_deadlines
+from .evidence import RecordResult, record_events
 from .home import ExamCard, exam_cards
 from .review import ReviewSlot, ReviewView, paper_rows, review_view
-from .saves import SaveResult, bad_request, changes_from_form, save_changes
+from .saves import SaveResult, changes_from_form, save_changes
 from .start import MAX_DB_INT, start_or_resume
 from .submission import close_overdue, finalize
 
 __all__ = [
-    "AttemptRefused", "ExamCard", "ReviewSlot", "ReviewView", "SaveResult", "SlotView", "changes_from_form",
+    "AttemptRefused", "ExamCard", "RecordResult", "ReviewSlot", "ReviewView", "SaveResult", "SlotView", "changes_from_form",
     "close_overdue", "exam_cards", "is_assigned", "own_attempt", "paper_view", "recompute_deadlines",
     "record_events", "review_view", "save_changes", "seconds_left", "start_or_resume", "submit",
 ]
-
-MAX_EVENTS_PER_REQUEST = 50
-MAX_EVENTS_PER_ATTEMPT = 2000
-EVENT_KINDS = ("blur", "focus", "hidden", "visible")
 
 
 def own_attempt(attempt_id: Any, user: User, now: datetime | None = None) -> Attempt | None:
@@ -102,41 +96,3 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "examinee") 
         by = "timeout"
     finalize(attempt.id, now=now, by=by)
     return attempt
-
-
-def record_events(attempt: Attempt, events: Any, now: datetime | None = None) -> int:
-    """Store leave/return evidence (`[{"kind": "blur"|"focus"|"hidden"|"visible", "at": ISO}]`) while
-    the attempt is in progress; unknown kinds are skipped. Capped per request and per attempt."""
-    if not isinstance(events, (list, tuple)):
-        raise bad_request("expected a list of events")
-    if attempt.state != "in_progress":
-        return 0
-    now = now or utcnow()
-    room = MAX_EVENTS_PER_ATTEMPT - db.session.scalar(
-        select(func.count(AttemptEvent.id)).where(AttemptEvent.attempt_id == attempt.id))
-    rows = []
-    for event in list(events)[:min(MAX_EVENTS_PER_REQUEST, max(0, room))]:
-        if isinstance(event, Mapping) and event.get("kind") in EVENT_KINDS:
-            rows.append({"attempt_id": attempt.id, "kind": event["kind"], "client_time": _client_time(event.get("at")),
-                         "server_time": now})
-    if rows:
-        try:
-            db.session.execute(insert(AttemptEvent), rows)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-    return len(rows)
-
-
-def _client_time(value: Any) -> datetime | None:
-    """An ISO time from the browser as naive UTC (a time without zone is taken as UTC); None if invalid."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed

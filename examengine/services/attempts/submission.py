@@ -23,7 +23,7 @@ from ...models._time import utcnow
 from ..audit import record_score_changes
 from ..exams.access import grace_seconds
 
-FINALIZED_BY = ("examinee", "timeout", "admin")
+FINALIZED_BY = ("examinee", "timeout", "admin", "leave_limit")
 
 log = logging.getLogger(__name__)
 

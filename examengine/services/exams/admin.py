@@ -40,6 +40,7 @@ TITLE_MAX = 200
 INSTRUCTIONS_MAX = 20_000
 TIME_LIMIT_MAX = 1440  # minutes: a day
 ATTEMPTS_MAX = 100
+LEAVE_LIMIT_MAX = 100
 LOCKED_SETTINGS = ("time_limit_minutes", "pass_percent", "multiple_scoring", "shuffle_questions", "shuffle_options",
                    "difficulty_source")
 LOCKED_SETTINGS += ("difficulty_tolerance",)  # attempts' papers were drawn within it
@@ -83,6 +84,10 @@ class ExamSettings:
     shuffle_options: bool = True
     difficulty_source: str = "author"  # what papers are balanced on: "author" labels or "measured"
     difficulty_tolerance: int = 0  # total-difficulty points a paper may differ from the target
+    # Leave-page evidence (services/attempts/evidence.py): all off by default.
+    leave_notice: bool = False
+    leave_limit: int | None = None  # submit the attempt after this many leaves; None: no limit
+    fullscreen_on_start: bool = False
 
     @classmethod
     def of(cls, exam: Exam) -> ExamSettings:
@@ -136,6 +141,9 @@ def settings_errors(s: ExamSettings) -> dict[str, list[str]]:
     if not _int_between(s.difficulty_tolerance, 0, TOLERANCE_MAX):
         add("difficulty_tolerance", _("The difficulty tolerance must be a whole number from 0 to %(max)d.",
                                       max=TOLERANCE_MAX))
+    if s.leave_limit is not None and not _int_between(s.leave_limit, 1, LEAVE_LIMIT_MAX):
+        add("leave_limit", _("The leave limit is a number of leaves from 1 to %(max)d, or empty for no limit.",
+                             max=LEAVE_LIMIT_MAX))
     return errors
 
 
@@ -166,7 +174,7 @@ def _clean(s: ExamSettings) -> dict:
     values["title"] = s.title.strip()
     values["instructions"] = (s.instructions or "").replace("\r\n", "\n")
     values["pass_percent"] = round(float(s.pass_percent), 2)
-    for name in ("shuffle_questions", "shuffle_options"):
+    for name in ("shuffle_questions", "shuffle_options", "leave_notice", "fullscreen_on_start"):
         values[name] = bool(values[name])
     return values
 

@@ -1,6 +1,7 @@
 """One attempt in full, for admins: every question with the response, the automatic or reviewers'
 scores, the rubric items each reviewer applied, comments and who graded; the appeal if any; the
-audit history of every score change; the leave-page events recorded during the exam; and the answers
+audit history of every score change; the leave-page events recorded during the exam, with the leaves
+and their seconds away on the server's clock (services/attempts/evidence.py); and the answers
 refused because they arrived after the attempt stopped taking answers ("late_refused" events).
 
 A fixed number of queries per attempt (slots, marks, history, appeals, events), whatever its size.
@@ -17,13 +18,13 @@ from sqlalchemy.orm import aliased, lazyload
 
 from ...core import qtypes
 from ...core import results as core
+from ...core.evidence import Summary
 from ...extensions import db
 from ...models import Appeal, Attempt, AttemptEvent, AttemptSlot, GradingMark, QuestionVersion, ScoreChange, User
+from ..attempts.evidence import summarize_events
 from ..attempts.saves import LATE_EVENT
 from ..exams.scoring import scoring_of
 from .overview import seconds_used
-
-LEAVE_KINDS = ("blur", "hidden")
 
 
 @dataclass
@@ -86,7 +87,8 @@ class AttemptDetail:
     history: list[ChangeView]  # every change, newest first
     events: list[AttemptEvent]
     event_counts: dict[str, int]
-    leaves: int  # blur + hidden events
+    leaves: int  # leaves the examinee came back from (core.evidence: reloads and tab switches are not)
+    evidence: Summary = field(default_factory=Summary)  # the leaves with their seconds, reloads, closes
     late_refused: list[LateRefusal] = field(default_factory=list)
 
 
@@ -122,12 +124,14 @@ def attempt_detail(attempt_id: int) -> AttemptDetail | None:
             by_id[appeal.slot_id].appeal = appeal
     events, late = [], []
     for event in db.session.scalars(
-            select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id).order_by(AttemptEvent.id)):
+            select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)
+            .order_by(AttemptEvent.server_time, AttemptEvent.id)):
         if event.kind == LATE_EVENT:
             late.append(_late(event))
         else:
             events.append(event)
     counts = Counter(event.kind for event in events)
+    evidence = summarize_events(events)
     weights, bands = scoring_of(exam)
     result = core.compute(
         [core.SlotScore(s.dimension, s.points, s.score, s.needs_grading) for s in slots],
@@ -137,7 +141,7 @@ def attempt_detail(attempt_id: int) -> AttemptDetail | None:
         attempt=attempt, result=result, bands=bands,
         seconds_used=seconds_used(attempt.started_at, attempt.submitted_at, attempt.deadline, attempt.submitted_by),
         slots=slots, history=history, events=events, event_counts=dict(counts),
-        leaves=sum(counts.get(kind, 0) for kind in LEAVE_KINDS), late_refused=late)
+        leaves=evidence.leave_count, evidence=evidence, late_refused=late)
 
 
 def _late(event: AttemptEvent) -> LateRefusal:

@@ -3,10 +3,13 @@
 Every attempt URL answers 404 unless the attempt belongs to the logged-in user, and the pages never
 receive key material before the review policy allows it (the attempt service builds what they show).
 JSON endpoints (`save`, `events`) take the CSRF token in the `X-CSRFToken` header; the form endpoints
-take it as the usual `csrf_token` field, so the exam works without JavaScript too. JSON bodies arrive
+take it as the usual `csrf_token` field, so the exam works without JavaScript too (and so does the
+form-encoded beacon `events` accepts on pagehide). JSON bodies arrive
 through `web.http.json_body()`: too large, too deep or unstorable text was answered 400 before.
 """
 from __future__ import annotations
+
+import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +27,8 @@ from ..ui import type_label
 from . import bp
 
 # How a refusal of the attempt service answers over HTTP; anything else is shown with 409.
-REFUSAL_STATUS = {"not_assigned": 404, "too_late": 409, "finalized": 409, "bad_request": 400}
+REFUSAL_STATUS = {"not_assigned": 404, "too_late": 409, "finalized": 409, "bad_request": 400, "rate_limited": 429}
+MAX_BEACON_EVENTS_CHARS = 64 * 1024  # the `events` field of a form-encoded beacon
 
 
 def _wants_json() -> bool:
@@ -141,6 +145,7 @@ def attempt_page(attempt_id: int):
     return render_template(
         "attempts/attempt.html", attempt=attempt, exam=attempt.exam, slots=slots, sections=sections,
         seconds_left=attempt_service.seconds_left(attempt), type_label=type_label,
+        evidence=attempt_service.summary_of(attempt.id),
     )
 
 
@@ -225,16 +230,39 @@ def submit(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])
 @role_required("employee")
 def events(attempt_id: int):
-    """Leave-page evidence: {"events": [{"kind": "blur"|"focus"|"hidden"|"visible", "at": ISO time}]}."""
+    """Leave-page evidence: {"events": [{"kind", "at", "page", "previous"}]} -> the leaves so far.
+
+    JSON with the X-CSRFToken header (fetch), or form-encoded with `csrf_token` and `events` (the JSON
+    list) as navigator.sendBeacon sends it on pagehide: a beacon cannot set headers, so its token travels
+    in the body, and Flask-WTF checks it there like any form's.
+    """
     attempt = _own_attempt_or_404(attempt_id)
-    body = json_body()  # size, depth and text checked by web.http
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+    batch = _events_of_request()
+    if batch is None:
         return _json_error(_('The request is malformed: expected {"events": [...]}.'))
     try:
-        recorded = attempt_service.record_events(attempt, body["events"])
+        result = attempt_service.record_events(attempt, batch)
     except AttemptRefused as error:
         return _json_refusal(error)
-    return {"recorded": recorded}
+    answer = {"recorded": result.recorded, "leaves": result.leaves, "seconds_away": result.seconds_away}
+    if result.submitted:
+        answer |= {"submitted": True, "error": attempt_service.leave_limit_message(),
+                   "review_url": url_for(".review", attempt_id=attempt.id)}
+    return answer
+
+
+def _events_of_request() -> list | None:
+    """The list of events the request carries (JSON body, or the beacon's form field); None if malformed."""
+    if request.is_json:
+        body = json_body()  # size, depth and text checked by web.http
+        events = body.get("events") if isinstance(body, dict) else None
+    else:
+        raw = request.form.get("events", "")
+        try:
+            events = json.loads(raw) if 0 < len(raw) <= MAX_BEACON_EVENTS_CHARS else None
+        except (ValueError, RecursionError):
+            events = None
+    return events if isinstance(events, list) else None
 
 
 # --- after submission ---

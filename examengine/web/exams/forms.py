@@ -126,6 +126,14 @@ class ExamForm(FlaskForm):
                        "as the pool allows. A higher tolerance lets questions appear more evenly (fewer on "
                        "most papers, fewer on none), at the cost of papers differing by up to this many "
                        "points. The preview shows both."))
+    # Leave-page evidence: its own block on the settings page.
+    leave_notice = BooleanField(_l("Tell the examinee that leaving the page is recorded"), description=_l(
+        "The exam page then shows how many times they left it and for how many seconds."))
+    leave_limit = IntegerField(_l("Submit the attempt after this many leaves"), validators=[Optional()],
+                               description=_l("Empty: no limit. Reloading the page or closing one of two tabs "
+                                              "is not a leave."))
+    fullscreen_on_start = BooleanField(_l("Ask for full screen when the exam starts"), description=_l(
+        "Advisory: the examinee may refuse, and that is not recorded."))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -147,7 +155,9 @@ class ExamForm(FlaskForm):
             release_feedback=self.release_feedback.data,
             multiple_scoring=self.multiple_scoring.data, shuffle_questions=self.shuffle_questions.data,
             shuffle_options=self.shuffle_options.data, difficulty_source=self.difficulty_source.data or "",
-            difficulty_tolerance=0 if self.difficulty_tolerance.data is None else self.difficulty_tolerance.data)
+            difficulty_tolerance=0 if self.difficulty_tolerance.data is None else self.difficulty_tolerance.data,
+            leave_notice=self.leave_notice.data, leave_limit=self.leave_limit.data,
+            fullscreen_on_start=self.fullscreen_on_start.data)
 
     def load(self, settings: ExamSettings) -> None:
         for name, value in vars(settings).items():

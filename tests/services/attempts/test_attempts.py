@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from werkzeug.datastructures import MultiDict
 
 from examengine.core.papers import assemble_paper
@@ -537,16 +537,19 @@ def test_record_events(ctx):
     attempt = svc.start_or_resume(exam.id, user())
     stored = svc.record_events(attempt, [
         {"kind": "blur", "at": "2026-03-01T10:00:00+08:00"}, {"kind": "focus", "at": "2026-03-01T02:00:05Z"},
-        {"kind": "hidden", "at": "garbage"}, {"kind": "explode"}, "x", {"kind": "visible"},
+        {"kind": "hidden", "at": "garbage"}, {"kind": "visible"},
     ])
-    assert stored == 4
+    assert stored.recorded == 4
     rows = db.session.scalars(select(AttemptEvent).order_by(AttemptEvent.id)).all()
     assert [r.kind for r in rows] == ["blur", "focus", "hidden", "visible"]
     assert rows[0].client_time.isoformat() == "2026-03-01T02:00:00" and rows[2].client_time is None
-    assert svc.record_events(attempt, [{"kind": "blur"}] * 80) == 50  # capped per request
-    refused("bad_request", svc.record_events, attempt, {"kind": "blur"})
+    # All or nothing: an unknown kind, a non-object or too many events refuse the whole request.
+    for bad in ([{"kind": "blur"}, {"kind": "explode"}], [{"kind": "blur"}, "x"], [{"kind": "blur"}] * 51,
+                {"kind": "blur"}, [{"kind": "blur", "page": "no spaces"}], [{"kind": "blur", "at": "x" * 41}]):
+        refused("bad_request", svc.record_events, attempt, bad)
+    assert db.session.scalar(select(func.count(AttemptEvent.id))) == 4
     svc.submit(attempt)
-    assert svc.record_events(attempt, [{"kind": "blur"}]) == 0
+    assert svc.record_events(attempt, [{"kind": "blur"}]).recorded == 0
 
 
 def test_recompute_deadlines_after_an_override(ctx):

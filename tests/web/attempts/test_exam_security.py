@@ -112,7 +112,8 @@ def test_the_exam_page_and_every_json_answer_hold_no_key(app, two_employees):
     for response in answers:
         assert response.is_json
         body = response.get_json()
-        assert set(body) <= {"saved", "stale", "seconds_left", "recorded", "error", "reason"}, body
+        assert set(body) <= {"saved", "stale", "seconds_left", "recorded", "leaves", "seconds_away", "error",
+                             "reason"}, body
         assert_no_key(json.dumps(body, ensure_ascii=False))
     # The page after saving (answers filled in) and the no-JS confirmation page: still no key.
     assert_no_key(alice.get(f"/attempts/{attempt_id}").text)

@@ -153,6 +153,7 @@ def test_attempt_detail(app, admin_client, graded):
         from examengine.models import Attempt, User
         attempt_id = db.session.scalar(select(Attempt.id).join(User).where(User.username == "alice"))
         db.session.add(AttemptEvent(attempt_id=attempt_id, kind="blur"))
+        db.session.add(AttemptEvent(attempt_id=attempt_id, kind="focus"))  # a leave counts once back
         db.session.commit()
     html = admin_client.get(f"/admin/attempts/{attempt_id}").text
     assert "=2+3 张三" in html
