@@ -7,6 +7,10 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from ..core.messages import N_, Np_
+from ..services.messages import translate
+from .language import with_language
+
 
 @click.group("analysis", help="Item analysis: how good each question and each exam is.")
 def analysis_cli() -> None:
@@ -20,6 +24,7 @@ def analysis_cli() -> None:
               help="Which finalized attempts of each examinee count.")
 @click.option("--include-waiting", is_flag=True,
               help="Also count attempts with answers still waiting for a reviewer (those answers left out).")
+@with_language
 @with_appcontext
 def exam_command(exam_id: int, as_json: bool, attempts: str, include_waiting: bool) -> None:
     """The test-level figures and the per-question figures of exam EXAM_ID."""
@@ -29,13 +34,16 @@ def exam_command(exam_id: int, as_json: bool, attempts: str, include_waiting: bo
 
     exam = db.session.get(Exam, exam_id) if 0 < exam_id < 2**31 else None
     if exam is None:
-        click.echo(f"No exam with id {exam_id}.", err=True)
+        click.echo(translate(N_("No exam with id %(id)d.", id=exam_id)), err=True)
         sys.exit(1)
     data = analysis_json(exam_analysis(exam, attempts=attempts, include_waiting=include_waiting))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{exam.title}: {data['attempts']} attempts counted, {data['waiting']} waiting for grading")
+    counted = Np_("%(num)d attempt counted", "%(num)d attempts counted", data["attempts"])
+    waiting = Np_("%(num)d waiting for grading", "%(num)d waiting for grading", data["waiting"])
+    click.echo(translate(N_("%(title)s: %(counted)s, %(waiting)s", title=exam.title, counted=counted,
+                            waiting=waiting)))
     for key in ("mean", "sd", "alpha", "sem"):
         value = data[key]
         click.echo(f"  {key:6} {'-' if value is None else f'{value:.3f}'}")

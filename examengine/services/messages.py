@@ -37,6 +37,7 @@ def translate(value: Any) -> Any:
         return str(value)
     params = {name: translate(param) for name, param in value.params.items()}
     if value.plural is not None:
+        params.pop("num", None)  # ngettext passes the count as `num` itself
         return ngettext(value.id, value.plural, value.n, **params)
     return gettext(value.id, **params) if params else gettext(value.id)
 
