@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import insert
 
-from ..core.messages import Message, N_
+from ..core.messages import N_, Message
 from ..extensions import db
 from ..models import ScoreChange
 from ..models._time import utcnow
