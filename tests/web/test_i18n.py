@@ -90,7 +90,7 @@ def test_placeholders_survive_translation():
 # --- core and service messages in the reader's language (issue 9 §5) ---
 
 from examengine.core.banks import load_bank_bytes, parse_bank  # noqa: E402
-from examengine.core.messages import Message, N_, Np_  # noqa: E402
+from examengine.core.messages import N_, Np_  # noqa: E402
 from examengine.services.audit import shown_reason  # noqa: E402
 from examengine.services.messages import translate  # noqa: E402
 from examengine.web.ui import percent  # noqa: E402
