@@ -34,7 +34,7 @@ translations: install  ## Compile the message catalogs (the .mo files are not co
 	$(BIN)/pybabel compile --use-fuzzy -d examengine/translations
 
 extract-messages: install  ## Refresh messages.pot and merge it into the catalogs
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -o examengine/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k N_ -k Np_:1,2 -o examengine/translations/messages.pot .
 	$(BIN)/pybabel update -i examengine/translations/messages.pot -d examengine/translations --no-fuzzy-matching
 
 db: install

@@ -9,6 +9,10 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from ..core.messages import N_, Np_
+from ..services.messages import translate
+from .language import with_language
+
 
 @click.group("analysis", help="Item analysis: how good each question and each exam is.")
 def analysis_cli() -> None:
@@ -32,7 +36,7 @@ def _exams_or_exit(exam_ids):
     known = {exam.id: exam for exam in exams_by_id(i for i in exam_ids if 0 < i < 2**31)}
     for exam_id in exam_ids:
         if exam_id not in known:
-            click.echo(f"No exam with id {exam_id}.", err=True)
+            click.echo(translate(N_("No exam with id %(id)d.", id=exam_id)), err=True)
             sys.exit(1)
     return [known[exam_id] for exam_id in exam_ids]
 
@@ -40,6 +44,7 @@ def _exams_or_exit(exam_ids):
 @analysis_cli.command("exam")
 @click.argument("exam_id", type=int)
 @_options
+@with_language
 @with_appcontext
 def exam_command(exam_id: int, as_json: bool, attempts: str, include_waiting: bool) -> None:
     """The test-level figures and the per-question figures of exam EXAM_ID."""
@@ -53,6 +58,7 @@ def exam_command(exam_id: int, as_json: bool, attempts: str, include_waiting: bo
 @analysis_cli.command("exams")
 @click.argument("exam_ids", nargs=-1, required=True, type=int)
 @_options
+@with_language
 @with_appcontext
 def exams_command(exam_ids: tuple[int, ...], as_json: bool, attempts: str, include_waiting: bool) -> None:
     """The analysis of the exams EXAM_IDS together: items are question versions, attempts of every exam
@@ -69,13 +75,18 @@ def _echo(data: dict, title: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{title}: {data['attempts']} attempts counted, {data['waiting']} waiting for grading")
+    counted = Np_("%(num)d attempt counted", "%(num)d attempts counted", data["attempts"])
+    waiting = Np_("%(num)d waiting for grading", "%(num)d waiting for grading", data["waiting"])
+    click.echo(translate(N_("%(title)s: %(counted)s, %(waiting)s", title=title, counted=counted,
+                            waiting=waiting)))
     if data["test_scope"] == "per_exam":
-        click.echo("  different papers: test figures per exam only (no pooled alpha)")
+        click.echo("  " + translate(N_("different papers: test figures per exam only (no pooled alpha)")))
         for own in data["per_exam"]:
             mean = "-" if own["mean"] is None else f"{own['mean']:.3f}"
             sd = "-" if own["sd"] is None else f"{own['sd']:.3f}"
-            click.echo(f"  exam {own['exam_id']} {own['title']}: {own['attempts']} attempts, mean {mean}, sd {sd}")
+            click.echo("  " + translate(N_("exam %(id)s %(title)s: %(attempts)s attempts, mean %(mean)s, sd %(sd)s",
+                                           id=own["exam_id"], title=own["title"], attempts=own["attempts"],
+                                           mean=mean, sd=sd)))
     for key in ("mean", "sd", "alpha", "sem") if data["test_scope"] == "pooled" else ():
         value = data[key]
         click.echo(f"  {key:6} {'-' if value is None else f'{value:.3f}'}")

@@ -15,6 +15,9 @@ from flask import current_app, has_app_context
 from flask.cli import ScriptInfo, with_appcontext
 
 from ..core.banks import DEFAULT_MAX_BYTES, check_paths
+from ..core.messages import N_, Np_
+from ..services.messages import translate
+from .language import CATALOG_ONLY, with_language
 
 BANK_SUFFIX = ".md"
 PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -42,15 +45,15 @@ def bank_files(paths) -> tuple[list[Path], list[str]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*" + BANK_SUFFIX) if p.is_file()
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            problem = f"{given}: no {BANK_SUFFIX} files in this folder"
+            problem = N_("no %(suffix)s files in this folder", suffix=BANK_SUFFIX)
         elif path.is_file():
             found = [path] if path.suffix.lower() == BANK_SUFFIX else []
-            problem = f"{given}: not a bank: bank files end in {BANK_SUFFIX}"
+            problem = N_("not a bank: bank files end in %(suffix)s", suffix=BANK_SUFFIX)
         else:
-            found, problem = [], f"{given}: no such file or folder"
+            found, problem = [], N_("no such file or folder")
         files.extend(found)
         if not found:
-            problems.append(problem)
+            problems.append(f"{given}: {translate(problem)}")
     return files, problems
 
 
@@ -59,6 +62,7 @@ def bank_files(paths) -> tuple[list[Path], list[str]]:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.option("--stats", is_flag=True,
               help="Also print each question's pooled item analysis from the database (needs the database).")
+@with_language
 def check(paths: tuple[Path, ...], as_json: bool, stats: bool) -> None:
     """Validate bank files or folders; exit 1 if any error."""
     report = check_paths([str(p) for p in paths], max_bytes=max_bank_bytes())
@@ -70,22 +74,22 @@ def check(paths: tuple[Path, ...], as_json: bool, stats: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for error in report.errors:
-            click.echo(error.format())
+            click.echo(error.format(translate))
         if not report.errors:
             for line in report.summary_lines():
-                click.echo(line)
+                click.echo(translate(line))
         if rows is not None:
             _echo_stats(rows)
     if report.errors:
         if not as_json:
-            click.echo(f"{len(report.errors)} error(s).", err=True)
+            click.echo(translate(Np_("%(num)d error.", "%(num)d errors.", len(report.errors))), err=True)
         raise SystemExit(1)
 
 
 def _with_database(function, *args):
     """`function(*args)` inside the application's context (the one running, or the one `flask --app`
     names); a clear message and exit 1 when there is none or its database cannot answer."""
-    if has_app_context():
+    if has_app_context() and not current_app.config.get(CATALOG_ONLY):
         return _or_exit(function, *args)
     try:
         app = click.get_current_context().ensure_object(ScriptInfo).load_app()
@@ -157,13 +161,14 @@ def _echo_stats(rows: list[dict]) -> None:
 def _check_json(report) -> dict:
     data = dict(report.to_dict())
     # The documented error shape, whatever else the report carries.
-    data["errors"] = [{"path": e.path, "line": e.line, "message": e.message} for e in report.errors]
+    data["errors"] = [{"path": e.path, "line": e.line, "message": translate(e.message)} for e in report.errors]
     return data
 
 
 @banks_cli.command("import")
 @PATHS
 @click.option("-v", "--verbose", is_flag=True, help="Also list the unchanged questions.")
+@with_language
 @with_appcontext
 def import_(paths: tuple[Path, ...], verbose: bool) -> None:
     """Import bank files or folders into the database: all of them, or nothing if any has an error."""
@@ -174,15 +179,16 @@ def import_(paths: tuple[Path, ...], verbose: bool) -> None:
     if problems:
         for problem in problems:
             click.echo(problem)
-        click.echo("Nothing was imported.", err=True)
+        click.echo(translate(N_("Nothing was imported.")), err=True)
         raise SystemExit(1)
     report = import_banks(_read_all(files), max_bytes=max_bank_bytes())
     if not report.ok:
         for error in report.errors:
-            click.echo(error.format() if error.path else error.message)
+            click.echo(error.format(translate) if error.path else translate(error.message))
             if error.text:
                 click.echo(f"    | {error.text}")
-        click.echo(f"{len(report.errors)} error(s); nothing was imported.", err=True)
+        click.echo(translate(Np_("%(num)d error; nothing was imported.", "%(num)d errors; nothing was imported.",
+                                 len(report.errors))), err=True)
         raise SystemExit(1)
     for bank in report.banks:
         _echo_bank(bank, verbose)
@@ -196,13 +202,18 @@ def _read_all(files: list[Path]) -> list[tuple[str, bytes]]:
 
 
 SIGNS = (("added", "+"), ("changed", "~"), ("restored", "^"), ("retired", "-"), ("unchanged", "="))
+COUNT_LABELS = {"added": N_("added %(count)d"), "changed": N_("changed %(count)d"),
+                "restored": N_("restored %(count)d"), "retired": N_("retired %(count)d"),
+                "unchanged": N_("unchanged %(count)d")}
 
 
 def _echo_bank(bank, verbose: bool) -> None:
-    state = "new bank" if bank.created else "updated"
-    click.echo(f"{bank.key} ({bank.title}) from {bank.source}: {state}")
+    state = N_("new bank") if bank.created else N_("updated")
+    click.echo(translate(N_("%(key)s (%(title)s) from %(source)s: %(state)s", key=bank.key, title=bank.title,
+                            source=bank.source, state=state)))
     counts = bank.counts
-    click.echo("  " + ", ".join(f"{name} {counts[name]}" for name, _sign in SIGNS))
+    click.echo("  " + translate(N_(", ")).join(
+        translate(N_(COUNT_LABELS[name].id, count=counts[name])) for name, _sign in SIGNS))
     for name, sign in SIGNS:
         if name == "unchanged" and not verbose:
             continue

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
+from examengine.core.messages import N_, Message
+
 MAX_FIELD_CHARS = 20_000
 MAX_FIELD_LINES = 1_000
 MAX_LINE_CHARS = 4_000
@@ -31,19 +33,21 @@ MAX_HTML_DEPTH = 4 * MAX_NESTING
 MAX_HTML_TAGS = 20_000
 
 _MESSAGES = {
-    "field_chars": "this part of the question is {found:,} characters long, over the limit of {limit:,}: "
-                   "shorten it or split the question",
-    "field_lines": "this part of the question has {found:,} lines, over the limit of {limit:,}",
-    "line_chars": "this line is {found:,} characters long, over the limit of {limit:,}: break it into shorter lines",
-    "nesting": "lists or quotes are nested {found} levels deep here, over the limit of {limit}",
-    "brackets": "brackets `[` or `(` are nested {found} deep here (or left open), over the limit of {limit}",
-    "html": "HTML tags are nested {found} deep here (or left open), over the limit of {limit}",
-    "table_columns": "this table row has {found:,} columns, over the limit of {limit}",
-    "markers": "this part of the question has {found:,} markup characters (* _ ` [ ] < | &) by this line, "
-               "over the limit of {limit:,}",
-    "html_depth": "this part of the question would be formatted {found} levels deep (emphasis inside emphasis, "
-                  "lists, quotes, HTML), over the limit of {limit}",
-    "html_tags": "this part of the question would be formatted with {found:,} HTML tags, over the limit of {limit:,}",
+    "field_chars": N_("this part of the question is %(found)s characters long, over the limit of %(limit)s: "
+                      "shorten it or split the question"),
+    "field_lines": N_("this part of the question has %(found)s lines, over the limit of %(limit)s"),
+    "line_chars": N_("this line is %(found)s characters long, over the limit of %(limit)s: "
+                     "break it into shorter lines"),
+    "nesting": N_("lists or quotes are nested %(found)s levels deep here, over the limit of %(limit)s"),
+    "brackets": N_("brackets `[` or `(` are nested %(found)s deep here (or left open), over the limit of %(limit)s"),
+    "html": N_("HTML tags are nested %(found)s deep here (or left open), over the limit of %(limit)s"),
+    "table_columns": N_("this table row has %(found)s columns, over the limit of %(limit)s"),
+    "markers": N_("this part of the question has %(found)s markup characters (* _ ` [ ] < | &) by this line, "
+                  "over the limit of %(limit)s"),
+    "html_depth": N_("this part of the question would be formatted %(found)s levels deep (emphasis inside "
+                     "emphasis, lists, quotes, HTML), over the limit of %(limit)s"),
+    "html_tags": N_("this part of the question would be formatted with %(found)s HTML tags, "
+                    "over the limit of %(limit)s"),
 }
 
 
@@ -58,8 +62,9 @@ class MarkupProblem:
     limit: int
 
     @property
-    def message(self) -> str:
-        return _MESSAGES[self.kind].format(found=self.found, limit=self.limit)
+    def message(self) -> Message:
+        template = _MESSAGES[self.kind]
+        return Message(template.id, {"found": f"{self.found:,}", "limit": f"{self.limit:,}"})
 
 
 # A container marker at the start of a line (after those before it): `>` or a list bullet/number.

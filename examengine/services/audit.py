@@ -4,14 +4,40 @@ the grading setup that are not scores (calibration) go to the `examengine.audit`
 from __future__ import annotations
 
 import logging
+import re
 
 from sqlalchemy import insert
 
+from ..core.messages import N_, Message
 from ..extensions import db
 from ..models import ScoreChange
 from ..models._time import utcnow
+from .messages import translate
 
 SOURCES = ("auto", "reviewer", "regrade", "appeal", "admin")
+
+# The reasons the system itself writes into ScoreChange.reason. The column keeps their English text
+# (as every row before translation did: old and new rows read the same, and exports stay stable);
+# `shown_reason` translates a reason matching one of these when it is shown. Any other text (a
+# reviewer's comment, an appeal's answer, a wording this version no longer writes) is shown as written.
+AUTO_GRADED = N_("graded automatically on submission")
+REGRADED = N_("regraded against version %(number)s of %(title)s")
+RUBRIC_ONLY = N_("rubric")  # a reviewer's mark without a comment
+BLANK_ANSWER = N_("blank answer")
+SYSTEM_REASONS = (AUTO_GRADED, REGRADED, RUBRIC_ONLY, BLANK_ANSWER)
+_REASON_PATTERNS = [
+    (reason.id, re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", re.escape(reason.id)), re.DOTALL))
+    for reason in SYSTEM_REASONS
+]
+
+
+def shown_reason(stored: str) -> str:
+    """A stored score-change reason in the reader's language (see SYSTEM_REASONS)."""
+    for template, pattern in _REASON_PATTERNS:
+        match = pattern.fullmatch(stored)
+        if match:
+            return translate(Message(template, match.groupdict()))
+    return stored
 
 
 def record_score_change(*, attempt_id: int, slot_id: int | None, source: str, old: float | None,

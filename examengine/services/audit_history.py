@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import AttemptSlot, QuestionVersion, ScoreChange, User
+from .audit import shown_reason
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def history(attempt_id: int) -> list[HistoryEntry]:
     )
     return [
         HistoryEntry(when=change.created_at, who=(name or username) if username else None, source=change.source,
-                     old=_num(change.old_score), new=_num(change.new_score), reason=change.reason or "",
+                     old=_num(change.old_score), new=_num(change.new_score), reason=shown_reason(change.reason or ""),
                      position=position, question_title=title)
         for change, name, username, position, title in rows
     ]

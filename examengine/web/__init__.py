@@ -12,10 +12,11 @@ BLUEPRINT_PACKAGES = ("auth", "home", "accounts", "banks", "exams", "attempts", 
 
 def init_app(app: Flask) -> None:
     """Language, login sessions and error pages: what every request needs before any blueprint."""
-    from . import http, i18n
+    from . import http, i18n, ui
     from .auth import session
 
     i18n.init_app(app)
+    ui.init_app(app)
     session.init_app(app)
     http.init_app(app)
 

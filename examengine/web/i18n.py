@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..extensions import babel
+from ..services.messages import translate
 
 # The catalog lives in translations/zh_Hans_CN: Babel expands zh_CN to that and never looks in zh_CN/.
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
@@ -44,6 +45,10 @@ def init_app(app: Flask) -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(Path(app.root_path) / "translations"),
     )
+
+    # Every `{{ value }}` that is a core Message (a bank error, a shortfall...) prints translated.
+    app.jinja_env.finalize = translate
+    app.add_template_filter(translate, "translate")
 
     @app.context_processor
     def inject_languages():

@@ -2,6 +2,8 @@
 (`templates/questions/*.html`) need, built from a stored version; type labels; generic form pieces."""
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
@@ -40,6 +42,25 @@ def question_context(version: QuestionVersion, *, show_key: bool = False, field_
     context["template"] = qtype.template
     context["auto_graded"] = qtype.auto_graded
     return context
+
+
+def percent(value, *, fraction: bool = False) -> str:
+    """A percentage as every page and export shows it: one decimal, rounded half up, a trailing ".0"
+    dropped ("62.5%", "62%"); "—" for None. `fraction`: `value` is a share from 0 to 1."""
+    if value is None:
+        return "—"
+    try:
+        number = Decimal(str(value)) * (100 if fraction else 1)
+        rounded = number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return "—"
+    text = f"{rounded:f}".removesuffix(".0")
+    return ("0" if text == "-0" else text) + "%"
+
+
+def init_app(app) -> None:
+    """The template filters every page shares."""
+    app.add_template_filter(percent, "percent")
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -142,7 +142,7 @@ def test_shortfall_mentions_questions_taken_by_fixed_rules():
     pool = [cand(i) for i in range(1, 4)]
     shortfalls = check_feasibility(spec([FixedRule(("net/q00001",)), DrawRule(3)]), pool)
     assert [s.message for s in shortfalls] == [
-        "section 1, rule 2 needs 3 questions, 2 match (and 1 more are fixed questions of this paper)"]
+        "section 1, rule 2 needs 3 questions, 2 match (and 1 more is a fixed question of this paper)"]
 
 
 def test_joint_overlap_shortfall_names_only_the_rules_involved():

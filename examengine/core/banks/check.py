@@ -9,6 +9,7 @@ from examengine.core import qtypes
 from examengine.core.banks.errors import BankError
 from examengine.core.banks.parser import DEFAULT_MAX_BYTES, load_bank_bytes
 from examengine.core.banks.specs import ParseResult
+from examengine.core.messages import N_, Message, Np_
 
 BANK_SUFFIX = ".md"
 
@@ -35,13 +36,17 @@ class CheckReport:
         }
 
     def summary_lines(self) -> list[str]:
-        errors = f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}" if self.errors else "no errors"
-        lines = [(f"{self.files} file{'s' if self.files != 1 else ''}, "
-                  f"{self.questions} question{'s' if self.questions != 1 else ''}, {errors}")]
-        for label, counts in (("by type", self.by_type), ("by dimension", self.by_dimension),
-                              ("by tag", self.by_tag)):
+        errors = (Np_("%(num)d error", "%(num)d errors", len(self.errors)) if self.errors
+                  else N_("no errors"))
+        lines = [N_("%(files)s, %(questions)s, %(errors)s", errors=errors,
+                    files=Np_("%(num)d file", "%(num)d files", self.files),
+                    questions=Np_("%(num)d question", "%(num)d questions", self.questions))]
+        for label, counts in ((N_("by type: %(counts)s"), self.by_type),
+                              (N_("by dimension: %(counts)s"), self.by_dimension),
+                              (N_("by tag: %(counts)s"), self.by_tag)):
             if counts:
-                lines.append(f"{label}: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+                listed = ", ".join(f"{name} {count}" for name, count in counts.items())
+                lines.append(Message(label.id, {"counts": listed}))
         return lines
 
 
@@ -67,8 +72,9 @@ def duplicate_bank_keys(results: list[ParseResult]) -> list[BankError]:
             continue
         first = first_source.setdefault(result.bank.key, result.bank.source)
         if first != result.bank.source:
-            errors.append(BankError(result.bank.source, 0, f"bank id {result.bank.key!r} is also used by "
-                                    f"{first}: give one of them another `id:` in its front matter", ""))
+            errors.append(BankError(result.bank.source, 0, N_("bank id %(key)r is also used by %(first)s: give one of them "
+                                                           "another `id:` in its front matter",
+                                                           key=result.bank.key, first=first), ""))
     return errors
 
 
@@ -86,13 +92,13 @@ def _bank_files(paths: list[str], errors: list[BankError]) -> list[Path]:
         if path.is_dir():
             found = _banks_in_folder(path)
             if not found:
-                errors.append(BankError(given, 0, f"no {BANK_SUFFIX} files in this folder", ""))
+                errors.append(BankError(given, 0, N_("no %(suffix)s files in this folder", suffix=BANK_SUFFIX), ""))
         elif path.is_file():
             found = [path] if path.suffix.lower() == BANK_SUFFIX else []
             if not found:
-                errors.append(BankError(given, 0, f"not a bank: bank files end in {BANK_SUFFIX}", ""))
+                errors.append(BankError(given, 0, N_("not a bank: bank files end in %(suffix)s", suffix=BANK_SUFFIX), ""))
         else:
-            errors.append(BankError(given, 0, "no such file or folder", ""))
+            errors.append(BankError(given, 0, N_("no such file or folder"), ""))
             found = []
         for file in found:
             files.setdefault(file.resolve(), file)
@@ -112,7 +118,8 @@ def _check_file(path: Path, max_bytes: int) -> ParseResult:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return ParseResult(None, [BankError(str(path), 0, f"cannot read the file: {exc.strerror or exc}", "")])
+        return ParseResult(None, [BankError(str(path), 0, N_("cannot read the file: %(error)s",
+                                                                         error=str(exc.strerror or exc)), "")])
     return load_bank_bytes(data, source=str(path), max_bytes=max_bytes)
 
 

@@ -14,11 +14,12 @@ class BankError:
     """
     path: str
     line: int
-    message: str
+    message: str  # usually a core.messages.Message
     text: str = ""
 
-    def format(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+    def format(self, translate=str) -> str:
+        """`path:line: message`; `translate` turns the message into the reader's language."""
+        return f"{self.path}:{self.line}: {translate(self.message)}"
 
 
 class ErrorSink:

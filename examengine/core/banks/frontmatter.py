@@ -15,6 +15,7 @@ from examengine.core.banks.values import (
     split_tags,
     unique,
 )
+from examengine.core.messages import N_
 
 FRONT_MATTER_KEYS = ("id", "title", "description", "dimension", "tags", "points", "difficulty")
 _SCALARS = (str, int, float, bool, datetime.date)
@@ -40,14 +41,15 @@ def read_front_matter(lines: list[str], sink: ErrorSink) -> FrontMatter:
         return FrontMatter()
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _DELIMITER), None)
     if close is None:
-        sink.add(1, "the front matter is not closed: add a line `---` after it")
+        sink.add(1, N_("the front matter is not closed: add a line `---` after it"))
         return FrontMatter(body_start=1)
     front = FrontMatter(body_start=close + 1)
     data = _load_yaml(lines[1:close], sink)
     for key, value in data.items():
         line = _key_line(lines, close, key)
         if key not in FRONT_MATTER_KEYS:
-            sink.add(line, f"unknown front matter key {key!r}; known keys: {', '.join(FRONT_MATTER_KEYS)}")
+            sink.add(line, N_("unknown front matter key %(key)r; known keys: %(keys)s", key=key,
+                             keys=", ".join(FRONT_MATTER_KEYS)))
         else:
             problem = _apply(front, key, value)
             if problem:
@@ -64,12 +66,12 @@ def _load_yaml(yaml_lines: list[str], sink: ErrorSink) -> dict:
         sink.add(*_yaml_problem(exc))
         return {}
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
-        sink.add(1, f"the front matter is not valid YAML: {exc}")
+        sink.add(1, N_("the front matter is not valid YAML: %(problem)s", problem=str(exc)))
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        sink.add(2, "the front matter must be `key: value` lines, e.g. `title: 网络基础`")
+        sink.add(2, N_("the front matter must be `key: value` lines, e.g. `title: 网络基础`"))
         return {}
     return data
 
@@ -78,10 +80,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     """(file line, message); YAML lines count from the line after the opening `---`."""
     mark = exc.problem_mark or exc.context_mark
     line = 2 + mark.line if mark else 1
-    message = f"the front matter is not valid YAML: {exc.problem or exc.context}"
+    problem = exc.problem or exc.context
     if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != mark.line:
-        message += f" ({exc.context} started on line {2 + exc.context_mark.line})"
-    return line, message
+        return line, N_("the front matter is not valid YAML: %(problem)s (%(context)s started on line %(line)d)",
+                        problem=problem, context=exc.context, line=2 + exc.context_mark.line)
+    return line, N_("the front matter is not valid YAML: %(problem)s", problem=problem)
 
 
 def _key_line(lines: list[str], close: int, key: object) -> int:
@@ -93,18 +96,18 @@ def _apply(front: FrontMatter, key: str, value: object) -> str | None:
     """Store a validated value on `front`; return a message instead if it is invalid."""
     if key in ("title", "description", "dimension"):
         if value is not None and not isinstance(value, _SCALARS):
-            return f"{key} must be text"
+            return N_("%(key)s must be text", key=key)
         setattr(front, key, "" if value is None else str(value).strip())
         return None
     if key == "tags":
         tags = _tags(value)
         if tags is None:
-            return "tags must be a list (`[网络, HTTP]`) or comma-separated text"
+            return N_("tags must be a list (`[网络, HTTP]`) or comma-separated text")
         front.tags = tags
         return None
     if not isinstance(value, _SCALARS):  # also keeps a YAML alias bomb from being expanded into a message
-        return f"{key} must be a single value"
-    parse = {"id": lambda v: parse_id(v, "bank id"), "points": parse_points, "difficulty": parse_difficulty}[key]
+        return N_("%(key)s must be a single value", key=key)
+    parse = {"id": lambda v: parse_id(v, N_("bank id")), "points": parse_points, "difficulty": parse_difficulty}[key]
     parsed, problem = parse(value)
     if problem is None:
         setattr(front, "key" if key == "id" else key, parsed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from examengine.core.banks.encodings import encoding_label, guess_encoding
 from examengine.core.banks.errors import BankError, ErrorSink
 from examengine.core.banks.frontmatter import FrontMatter, read_front_matter
 from examengine.core.banks.questions import QuestionReader
@@ -11,6 +12,7 @@ from examengine.core.banks.scanner import mark_fences, question_blocks, split_li
 from examengine.core.banks.specs import BankSpec, ParseResult
 from examengine.core.banks.values import parse_id
 from examengine.core.markup_limits import MAX_LINE_CHARS, MarkupProblem
+from examengine.core.messages import N_
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 FALLBACK_KEY = "bank"
@@ -29,7 +31,7 @@ def parse_bank(text: str, *, source: str = "<bank>", default_key: str | None = N
     try:
         bank = _parse(lines, source, default_key, sink)
     except Exception as exc:  # noqa: BLE001 -- a bug must not turn an upload into a 500; the fuzz tests hunt for these
-        sink.add(0, f"internal error while reading this bank ({type(exc).__name__}); please report it")
+        sink.add(0, N_("internal error while reading this bank (%(error)s); please report it", error=type(exc).__name__))
         bank = None
     errors = sink.errors()
     return ParseResult(None if errors else bank, errors)
@@ -38,10 +40,11 @@ def parse_bank(text: str, *, source: str = "<bank>", default_key: str | None = N
 def load_bank_bytes(data: bytes, *, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
     """Parse an uploaded or read file: size limit, emptiness and UTF-8 (BOM accepted) checked first."""
     if len(data) > max_bytes:
-        return _file_error(source, f"the file is {len(data):,} bytes, over the limit of {_size(max_bytes)}")
+        return _file_error(source, N_("the file is %(size)s bytes, over the limit of %(limit)s",
+                                          size=f"{len(data):,}", limit=_size(max_bytes)))
     data = data.removeprefix(codecs.BOM_UTF8)
     if not data.strip():
-        return _file_error(source, "the file is empty")
+        return _file_error(source, N_("the file is empty"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -60,10 +63,10 @@ def _parse(lines: list[str], source: str, default_key: str | None, sink: ErrorSi
     front = read_front_matter(lines, sink)
     body, unclosed_fence = mark_fences(lines[front.body_start:], front.body_start + 1)
     if unclosed_fence:
-        sink.add(unclosed_fence, "this code block is never closed: add a closing ``` (or ~~~) line")
+        sink.add(unclosed_fence, N_("this code block is never closed: add a closing ``` (or ~~~) line"))
     blocks = question_blocks(body)
     if not blocks:
-        sink.add(0, "no questions found: each question starts with a heading like `## [single] Title`")
+        sink.add(0, N_("no questions found: each question starts with a heading like `## [single] Title`"))
     reader = QuestionReader(front, sink)
     questions = [spec for spec in map(reader.read, blocks) if spec is not None]
     key = _bank_key(front, default_key, source, sink)
@@ -75,7 +78,8 @@ def _check_lines(lines: list[str], sink: ErrorSink) -> None:
     for number, line in enumerate(lines, 1):
         match = _FORBIDDEN_CHARACTERS.search(line)
         if match:
-            sink.add(number, f"this line contains a character that cannot be stored (U+{ord(match.group()):04X})")
+            sink.add(number, N_("this line contains a character that cannot be stored (U+%(code)04X)",
+                                  code=ord(match.group())))
         if len(line) > MAX_LINE_CHARS:
             sink.add(number, MarkupProblem("line_chars", number, len(line), MAX_LINE_CHARS).message)
 
@@ -86,10 +90,10 @@ def _bank_key(front: FrontMatter, default_key: str | None, source: str, sink: Er
     if default_key is None:
         derived, problem = parse_id(file_stem(source))
         return derived if problem is None else FALLBACK_KEY
-    key, problem = parse_id(default_key, "bank id")
+    key, problem = parse_id(default_key, N_("bank id"))
     if problem:
-        sink.add(0, f"the file name does not make a valid bank id ({problem}); rename the file "
-                    "or set `id:` in the front matter")
+        sink.add(0, N_("the file name does not make a valid bank id (%(problem)s); rename the file "
+                       "or set `id:` in the front matter", problem=problem))
         return FALLBACK_KEY
     return key
 
@@ -99,14 +103,25 @@ def _file_error(source: str, message: str) -> ParseResult:
 
 
 def _not_utf8(data: bytes, exc: UnicodeDecodeError, source: str) -> BankError:
+    """Refused (banks are UTF-8 only), saying which encoding the file looks like and showing its line
+    decoded that way, so a GBK file from Notepad is recognisable rather than mojibake."""
     line_start = data.rfind(b"\n", 0, exc.start) + 1
     line_end = data.find(b"\n", exc.start)
     line_bytes = data[line_start:line_end if line_end >= 0 else len(data)]
-    message = (f"the file is not valid UTF-8: byte 0x{data[exc.start]:02X} at column "
-               f"{exc.start - line_start + 1}; save the file as UTF-8")
-    text = line_bytes.decode("utf-8", "replace").rstrip("\r")
+    where = {"byte": data[exc.start], "column": exc.start - line_start + 1}
+    encoding = guess_encoding(data)
+    if encoding:
+        message = N_("the file is not valid UTF-8 (byte 0x%(byte)02X at column %(column)d): it looks like "
+                     "%(encoding)s. Banks must be UTF-8: save the file again choosing the encoding UTF-8 "
+                     "(e.g. in Notepad: Save as, Encoding: UTF-8)", encoding=encoding_label(encoding), **where)
+    else:
+        message = N_("the file is not valid UTF-8: byte 0x%(byte)02X at column %(column)d; "
+                     "save the file as UTF-8", **where)
+    text = line_bytes.decode(encoding or "utf-8", "replace").rstrip("\r")
     return BankError(source, data.count(b"\n", 0, exc.start) + 1, message, text[:300])
 
 
 def _size(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+    if limit >= 1024 * 1024:
+        return N_("%(size)s MB", size=f"{limit / (1024 * 1024):g}")
+    return N_("%(size)s bytes", size=f"{limit:,}")

@@ -23,6 +23,7 @@ from examengine.core.banks.values import (
     unique,
 )
 from examengine.core.markup import too_complex
+from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
     SECTION_NAMES,
     Line,
@@ -73,8 +74,8 @@ class QuestionReader:
         if len(self.sink) > errors_before:
             return None
         if points is None:
-            self.sink.add(block.heading.number, "points required: add `points: N` under the heading "
-                                                "(or a ### Rubric, whose total becomes the points)")
+            self.sink.add(block.heading.number, N_("points required: add `points: N` under the heading "
+                                                   "(or a ### Rubric, whose total becomes the points)"))
             return None
         spec = self._spec(block, qtype, title, common, ctx, payload, points)
         self._check_unique(spec, meta)
@@ -96,19 +97,20 @@ class QuestionReader:
         if not ctx.stem.strip():
             ctx.stem = title
         if not ctx.stem.strip():
-            self.sink.add(ctx.heading.number, "the question has no text: write it below the heading, "
-                                              "or as the title after the [type]")
+            self.sink.add(ctx.heading.number, N_("the question has no text: write it below the heading, "
+                                                 "or as the title after the [type]"))
 
     def _question_type(self, block: QuestionBlock) -> tuple[QuestionType | None, str]:
         match = _TYPE_TOKEN.match(block.heading_text)
         if not match:
-            self.sink.add(block.heading.number, "unknown question type: a question heading starts with its "
-                                                "type in brackets, e.g. `## [single] HTTPS 默认端口`")
+            self.sink.add(block.heading.number, N_("unknown question type: a question heading starts with its "
+                                                   "type in brackets, e.g. `## [single] HTTPS 默认端口`"))
             return None, ""
         name = qtypes.resolve(match.group(1))
         if name is None:
             known = ", ".join(f"{t.name} ({t.aliases[0]})" for t in qtypes.all_types())
-            self.sink.add(block.heading.number, f"unknown question type [{match.group(1)}]: use one of {known}")
+            self.sink.add(block.heading.number, N_("unknown question type [%(given)s]: use one of %(known)s",
+                                                   given=match.group(1), known=known))
             return None, ""
         return qtypes.get(name), match.group(2).strip()
 
@@ -118,16 +120,17 @@ class QuestionReader:
         meta: dict[str, MetaEntry] = {}
         for key, value, line in meta_lines:
             if key not in all_keys:
-                self.sink.add(line.number, f"unknown metadata key {key!r}; [{qtype.name}] questions take "
-                                           f"{', '.join(applicable)}. If this line is question text, "
-                                           "leave a blank line after the heading")
+                self.sink.add(line.number, N_("unknown metadata key %(key)r; [%(type)s] questions take %(keys)s. "
+                                              "If this line is question text, leave a blank line after the heading",
+                                              key=key, type=qtype.name, keys=", ".join(applicable)))
             elif key not in applicable:
-                self.sink.add(line.number, f"{key!r} does not apply to [{qtype.name}] questions; "
-                                           f"they take {', '.join(applicable)}")
+                self.sink.add(line.number, N_("%(key)r does not apply to [%(type)s] questions; they take %(keys)s",
+                                              key=key, type=qtype.name, keys=", ".join(applicable)))
             elif key in meta:
-                self.sink.add(line.number, f"{key!r} is given twice (first on line {meta[key].line})")
+                self.sink.add(line.number, N_("%(key)r is given twice (first on line %(line)d)", key=key,
+                                              line=meta[key].line))
             elif not value:
-                self.sink.add(line.number, f"{key!r} has no value")
+                self.sink.add(line.number, N_("%(key)r has no value", key=key))
             else:
                 meta[key] = MetaEntry(value, line.number)
         return meta
@@ -154,13 +157,15 @@ class QuestionReader:
             number = raw.heading.number
             if raw.name not in allowed:
                 names = " / ".join(f"### {alias}" for name in sorted(allowed) for alias in SECTION_NAMES[name][:2])
-                self.sink.add(number, f"[{qtype.name}] questions have no such section; they take {names}")
+                self.sink.add(number, N_("[%(type)s] questions have no such section; they take %(names)s",
+                                      type=qtype.name, names=names))
             elif raw.name in sections:
-                self.sink.add(number, f"this section is given twice (first on line {sections[raw.name].heading.number})")
+                self.sink.add(number, N_("this section is given twice (first on line %(line)d)",
+                                      line=sections[raw.name].heading.number))
             else:
                 sections[raw.name] = Section(raw.name, raw.heading, raw.lines)
                 if not sections[raw.name].markdown.strip():
-                    self.sink.add(number, "this section is empty")
+                    self.sink.add(number, N_("this section is empty"))
         return sections
 
     def _spec(self, block: QuestionBlock, qtype: QuestionType, title: str, common: dict,
@@ -181,10 +186,10 @@ class QuestionReader:
         if spec.key:
             first = self._id_lines.setdefault(spec.key, spec.line)
             if first != spec.line:
-                self.sink.add(meta["id"].line, f"duplicate id {spec.key!r}: the question on line {first} "
-                                               "already uses it")
+                self.sink.add(meta["id"].line, N_("duplicate id %(key)r: the question on line %(line)d already uses it",
+                                                  key=spec.key, line=first))
             return
         first = self._content_lines.setdefault(spec.fingerprint, spec.line)
         if first != spec.line:
-            self.sink.add(spec.line, f"this question is identical to the one on line {first}: remove one, "
-                                     "or give each an `id`")
+            self.sink.add(spec.line, N_("this question is identical to the one on line %(line)d: remove one, "
+                                        "or give each an `id`", line=first))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from examengine.core.messages import N_
 from examengine.core.text import parse_number
 
 # Letters (any script), digits, `_`, `-`, `.`; no `:` so an id never looks like a content identity.
@@ -22,18 +23,19 @@ _TAG_SEPARATORS = re.compile(r"[,，]")
 Parsed = tuple[object, str | None]
 
 
-def parse_id(value: object, what: str = "id") -> Parsed:
+def parse_id(value: object, what: str = N_("id")) -> Parsed:
     text = str(value).strip()
     if not _ID.fullmatch(text):
-        return None, (f"{what} {text!r} is not valid: use up to 100 letters, digits, `_`, `-` or `.`, "
-                      "without spaces")
+        return None, N_("%(what)s %(text)r is not valid: use up to 100 letters, digits, `_`, `-` or `.`, "
+                        "without spaces", what=what, text=text)
     return text, None
 
 
 def parse_points(value: object) -> Parsed:
     number = _number(value)
     if number is None or not 0 < number <= MAX_POINTS:
-        return None, f"points must be a number above 0 and at most {MAX_POINTS:g}, not {value!r}"
+        return None, N_("points must be a number above 0 and at most %(max)s, not %(value)r",
+                          max=f"{MAX_POINTS:g}", value=value)
     return float(number), None
 
 
@@ -43,7 +45,7 @@ def parse_difficulty(value: object) -> Parsed:
         return DIFFICULTY_WORDS[value.strip().casefold()], None
     if number is not None and number in range(1, 6):
         return int(number), None
-    return None, f"difficulty must be 1 to 5, easy/medium/hard or 易/中/难, not {value!r}"
+    return None, N_("difficulty must be 1 to 5, easy/medium/hard or 易/中/难, not %(value)r", value=value)
 
 
 def _number(value: object) -> float | None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
+from examengine.core.messages import N_, Message, Np_
 from examengine.core.papers.matching import Matching
 from examengine.core.papers.rules import (
     CRITERIA,
@@ -76,14 +77,16 @@ def _claim_fixed(spec: PaperSpec, candidates: list[Candidate], shortfalls: list[
         picks = fixed[(s, r)] = []
         for key in rule.question_keys:
             if key not in index:
-                problem = "is not in the pool (retired or unknown)"
+                message = N_("%(rule)s: question %(key)s is not in the pool (retired or unknown)",
+                             rule=rule_label(s, r), key=key)
             elif key in owner:
-                problem = f"is already used by {rule_label(*owner[key])}"
+                message = N_("%(rule)s: question %(key)s is already used by %(other)s",
+                             rule=rule_label(s, r), key=key, other=rule_label(*owner[key]))
             else:
                 owner[key] = (s, r)
                 picks.append(index[key])
                 continue
-            shortfalls.append(Shortfall(s, r, 1, 0, f"{rule_label(s, r)}: question {key} {problem}", ((s, r),)))
+            shortfalls.append(Shortfall(s, r, 1, 0, message, ((s, r),)))
     return fixed
 
 
@@ -120,20 +123,25 @@ def _available(rule_count: int, masks: dict[int, int]) -> list[int]:
     return [sum(n for mask, n in classes.items() if mask >> k & 1) for k in range(rule_count)]
 
 
-def _questions(n: int) -> str:
-    return f"{n} question" if n == 1 else f"{n} questions"
+def _questions(n: int) -> Message:
+    return Np_("%(num)d question", "%(num)d questions", n)
 
 
 def _rule_shortfalls(draws, available: list[int], claimed: list[Candidate]) -> list[Shortfall]:
     shortfalls = []
     for (s, r, rule), have in zip(draws, available):
         if rule.count < 0:
-            message = f"{rule_label(s, r)}: the number of questions cannot be negative ({rule.count})"
+            message = N_("%(rule)s: the number of questions cannot be negative (%(count)d)",
+                         rule=rule_label(s, r), count=rule.count)
         elif rule.count > have:
             taken = sum(1 for c in claimed if rule.matches(c))
-            extra = f" (and {taken} more are fixed questions of this paper)" if taken else ""
-            verb = "matches" if have == 1 else "match"
-            message = f"{rule_label(s, r)} needs {_questions(rule.count)}, {have} {verb}{extra}"
+            matching = Np_("%(num)d matches", "%(num)d match", have)
+            message = N_("%(rule)s needs %(questions)s, %(matching)s", rule=rule_label(s, r),
+                         questions=_questions(rule.count), matching=matching)
+            if taken:
+                message = Np_("%(shortfall)s (and %(num)d more is a fixed question of this paper)",
+                              "%(shortfall)s (and %(num)d more are fixed questions of this paper)",
+                              taken, shortfall=message)
         else:
             continue
         shortfalls.append(Shortfall(s, r, rule.count, have, message, ((s, r),)))
@@ -154,8 +162,13 @@ def _joint_shortfalls(draws, available: list[int], masks: dict[int, int]) -> lis
     blamed = matching.blocked_rules()
     need = sum(max(draws[k][2].count, 0) for k in blamed)
     hold = sum(classes[c][1] for c in {c for k in blamed for c in links[k]})
-    names = [rule_label(*draws[k][:2]).replace(",", "") for k in blamed]
-    together = ", ".join(names[:-1]) + " and " + names[-1]
-    message = f"{together} together need {_questions(need)} but their pools only hold {hold} distinct ones"
+    names = [N_("section %(section)d rule %(rule)d", section=draws[k][0] + 1, rule=draws[k][1] + 1) for k in blamed]
+    together = names[0]
+    for name in names[1:-1]:
+        together = N_("%(first)s, %(next)s", first=together, next=name)
+    if len(names) > 1:
+        together = N_("%(first)s and %(last)s", first=together, last=names[-1])
+    message = N_("%(rules)s together need %(questions)s but their pools only hold %(hold)d distinct ones",
+                 rules=together, questions=_questions(need), hold=hold)
     s, r, _ = draws[blamed[0]]
     return [Shortfall(s, r, need, hold, message, tuple(draws[k][:2] for k in blamed))]

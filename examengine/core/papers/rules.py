@@ -8,6 +8,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from examengine.core.messages import N_, Message
+
 
 def _frozen(obj: object, *names: str) -> None:
     """Accept any iterable for set-valued fields (callers pass sets, lists, tuples) but store frozensets."""
@@ -157,8 +159,8 @@ def iter_rules(spec: PaperSpec) -> Iterator[tuple[int, int, Rule]]:
             yield s, r, rule
 
 
-def rule_label(section: int, rule: int) -> str:
-    return f"section {section + 1}, rule {rule + 1}"
+def rule_label(section: int, rule: int) -> Message:
+    return N_("section %(section)d, rule %(rule)d", section=section + 1, rule=rule + 1)
 
 
 def effective_points(rule: Rule, candidate: Candidate) -> float:

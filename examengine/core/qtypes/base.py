@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from examengine.core.markup import render_markdown
+from examengine.core.messages import N_, Message
 
 # Longest answer text accepted from an examinee: a written answer, and one blank of a fill question.
 MAX_TEXT_CHARS = 20_000
@@ -196,13 +197,14 @@ def first_value(values: FormValues, name: str) -> str:
     return posted[0] if posted else ""
 
 
-def clean_text(raw: Any, *, limit: int, what: str) -> str:
+def clean_text(raw: Any, *, limit: int, what: Message) -> str:
     """A posted text: a string (line endings folded to \n), at most `limit` characters."""
     if not isinstance(raw, str):
-        raise ValueError(f"{what} must be text")
+        raise ValueError(N_("%(what)s must be text", what=what))
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > limit:
-        raise ValueError(f"{what} is too long: {len(text):,} characters, at most {limit:,} are accepted")
+        raise ValueError(N_("%(what)s is too long: %(length)s characters, at most %(limit)s are accepted",
+                            what=what, length=f"{len(text):,}", limit=f"{limit:,}"))
     return text
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from examengine.core.markup import render_markdown
+from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
     FormValues,
     Grade,
@@ -88,7 +89,7 @@ def _display_order(count: int, option_order: list[int] | None) -> list[int]:
     if option_order is None:
         return list(range(count))
     if sorted(option_order) != list(range(count)):
-        raise ValueError(f"option_order must be a permutation of 0..{count - 1}")
+        raise ValueError(N_("option_order must be a permutation of 0..%(last)d", last=count - 1))
     return list(option_order)
 
 
@@ -108,18 +109,18 @@ class ChoiceQuestion(QuestionType):
             return payload
         options, stray = _read_options(ctx.stem_lines[start:])
         if stray is not None:
-            ctx.error(stray.number, "text after the options: the options (task list) must come last, "
-                                    "before any ### section; move this text above them or into ### Explanation")
+            ctx.error(stray.number, N_("text after the options: the options (task list) must come last, before "
+                                       "any ### section; move this text above them or into ### Explanation"))
         ctx.stem = join_markdown(ctx.stem_lines[:start])
         self._check_options(ctx, options)
         payload["options"] = [{"md": option.markdown, "correct": option.correct} for option in options]
         return payload
 
     def _no_options_message(self, ctx: ParseContext) -> str:
-        hint = ""
         if any(line.in_fence and TASK_ITEM.match(line.text) for line in ctx.stem_lines):
-            hint = " (a task list inside a fenced code block is code, not options)"
-        return f"no options: list them as a task list, `- [ ] wrong` and `- [x] right`{hint}"
+            return N_("no options: list them as a task list, `- [ ] wrong` and `- [x] right` "
+                      "(a task list inside a fenced code block is code, not options)")
+        return N_("no options: list them as a task list, `- [ ] wrong` and `- [x] right`")
 
     def _shuffle(self, ctx: ParseContext) -> bool:
         entry = ctx.meta.get("shuffle")
@@ -127,7 +128,7 @@ class ChoiceQuestion(QuestionType):
             return True
         value = parse_bool(entry.value)
         if value is None:
-            ctx.error(entry.line, f"shuffle must be true or false, not {entry.value!r}")
+            ctx.error(entry.line, N_("shuffle must be true or false, not %(value)r", value=entry.value))
         return value is not False
 
     def _scoring(self, ctx: ParseContext) -> str | None:
@@ -136,14 +137,16 @@ class ChoiceQuestion(QuestionType):
     def _check_options(self, ctx: ParseContext, options: list[_Option]) -> None:
         first_line = options[0].line.number
         if len(options) < 2:
-            ctx.error(first_line, f"a [{self.name}] question needs at least two options, found {len(options)}")
+            ctx.error(first_line, N_("a [%(type)s] question needs at least two options, found %(count)d",
+                                     type=self.name, count=len(options)))
         seen: dict[str, int] = {}
         for option in options:
             text = option.markdown
             if not text:
-                ctx.error(option.line.number, "empty option: write the option's text after `- [ ]`")
+                ctx.error(option.line.number, N_("empty option: write the option's text after `- [ ]`"))
             elif text in seen:
-                ctx.error(option.line.number, f"duplicate option {text!r} (same as line {seen[text]})")
+                ctx.error(option.line.number, N_("duplicate option %(text)r (same as line %(line)d)",
+                                                 text=text, line=seen[text]))
             seen.setdefault(text, option.line.number)
         self._check_checked(ctx, first_line, sum(option.correct for option in options))
 
@@ -187,9 +190,9 @@ def _clean_index(raw: Any, count: int) -> int:
     if isinstance(raw, str) and _INDEX_TEXT.fullmatch(raw.strip()):
         value = int(raw.strip())
     if not (isinstance(value, int) and not isinstance(value, bool)):
-        raise ValueError(f"an option must be given by its number, not {raw!r:.40}")
+        raise ValueError(N_("an option must be given by its number, not %(raw).40r", raw=raw))
     if not 0 <= value < count:
-        raise ValueError(f"option {value} does not exist (the question has {count} options)")
+        raise ValueError(N_("option %(value)d does not exist (the question has %(count)d options)", value=value, count=count))
     return value
 
 
@@ -199,7 +202,8 @@ class SingleChoice(ChoiceQuestion):
 
     def _check_checked(self, ctx: ParseContext, line: int, checked: int) -> None:
         if checked != 1:
-            ctx.error(line, f"a [single] question needs exactly one checked option (`- [x]`), found {checked}")
+            ctx.error(line, N_("a [single] question needs exactly one checked option (`- [x]`), found %(count)d",
+                               count=checked))
 
     def _chosen(self, response: Any, count: int) -> set[int] | None:
         return {response} if _valid_index(response, count) else None
@@ -214,7 +218,7 @@ class SingleChoice(ChoiceQuestion):
     def form_response(self, payload: dict, values: FormValues, field_name: str) -> str | None:
         chosen = [value for value in values(field_name) if value != ""]
         if len(chosen) > 1:
-            raise ValueError("a single-choice question takes one option")
+            raise ValueError(N_("a single-choice question takes one option"))
         return chosen[0] if chosen else None
 
     def grade(self, payload: dict, response: Any, points: float, *,
@@ -240,13 +244,14 @@ class MultipleChoice(ChoiceQuestion):
             return None
         mode = entry.value.strip().casefold().replace("_", "-").replace(" ", "-")
         if mode not in SCORING_MODES:
-            ctx.error(entry.line, f"scoring must be all-or-nothing or partial, not {entry.value!r}")
+            ctx.error(entry.line, N_("scoring must be all-or-nothing or partial, not %(value)r",
+                                     value=entry.value))
             return None
         return mode
 
     def _check_checked(self, ctx: ParseContext, line: int, checked: int) -> None:
         if checked < 1:
-            ctx.error(line, "a [multiple] question needs at least one checked option (`- [x]`), found 0")
+            ctx.error(line, N_("a [multiple] question needs at least one checked option (`- [x]`), found 0"))
 
     def _chosen(self, response: Any, count: int) -> set[int] | None:
         if not isinstance(response, (list, tuple)):
@@ -262,10 +267,10 @@ class MultipleChoice(ChoiceQuestion):
         if raw is None:
             return None
         if not isinstance(raw, (list, tuple)):
-            raise ValueError("a multiple-choice answer must be a list of options")
+            raise ValueError(N_("a multiple-choice answer must be a list of options"))
         count = len(payload["options"])
         if len(raw) > count:
-            raise ValueError(f"{len(raw)} options given, the question has {count}")
+            raise ValueError(N_("%(given)d options given, the question has %(count)d", given=len(raw), count=count))
         order = _display_order(count, option_order)
         chosen = sorted({order[_clean_index(value, count)] for value in raw})
         return chosen or None
@@ -309,12 +314,13 @@ class TrueFalse(QuestionType):
     def parse_body(self, ctx: ParseContext) -> dict:
         entry = ctx.meta.get("answer")
         if entry is None:
-            ctx.error(ctx.heading.number, "missing answer: add `answer: true` or `answer: false` "
-                                          "under the heading (对/错 and T/F work too)")
+            ctx.error(ctx.heading.number, N_("missing answer: add `answer: true` or `answer: false` "
+                                             "under the heading (对/错 and T/F work too)"))
             return {"answer": False}
         answer = TRUEFALSE_WORDS.get(entry.value.strip().casefold())
         if answer is None:
-            ctx.error(entry.line, f"answer must be true/false, T/F, 对/错 or 正确/错误, not {entry.value!r}")
+            ctx.error(entry.line, N_("answer must be true/false, T/F, 对/错 or 正确/错误, not %(value)r",
+                                     value=entry.value))
         return {"answer": bool(answer)}
 
     def grade(self, payload: dict, response: Any, points: float, *,
@@ -331,7 +337,7 @@ class TrueFalse(QuestionType):
             return raw
         if isinstance(raw, str) and raw.strip().casefold() in ("true", "false"):
             return raw.strip().casefold() == "true"
-        raise ValueError(f"a true/false answer must be true or false, not {raw!r:.40}")
+        raise ValueError(N_("a true/false answer must be true or false, not %(raw).40r", raw=raw))
 
     def form_response(self, payload: dict, values: FormValues, field_name: str) -> str:
         return first_value(values, field_name)

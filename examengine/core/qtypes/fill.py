@@ -21,6 +21,7 @@ import unicodedata
 from typing import Any
 
 from examengine.core.markup import render_markdown
+from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
     MAX_BLANK_CHARS,
     FormValues,
@@ -57,20 +58,20 @@ _PLACEHOLDER_NONCE = secrets.token_hex(8)
 def _blank_from_text(content: str) -> tuple[dict | None, str | None]:
     """(blank, None) for valid blank content, else (None, error message)."""
     if "{{" in content:
-        return None, "a blank can't contain `{{` (is a `}}` missing?)"
+        return None, N_("a blank can't contain `{{` (is a `}}` missing?)")
     if _LOOKS_NUMERIC_WITH_TOLERANCE.search(content):
         match = _TOLERANCE.fullmatch(unicodedata.normalize("NFKC", content))
         if not match:
-            return None, f"malformed numeric blank `{{{{{content}}}}}`: write it as `{{{{3.14 ± 0.01}}}}`"
+            return None, N_("malformed numeric blank `{{%(content)s}}`: write it as `{{3.14 ± 0.01}}`", content=content)
         number, tolerance = parse_number(match.group(1)), parse_number(match.group(2))
         if number is None or tolerance is None:
-            return None, f"the number in blank `{{{{{content}}}}}` is too large"
+            return None, N_("the number in blank `{{%(content)s}}` is too large", content=content)
         return {"answers": [match.group(1)], "number": number, "tolerance": tolerance}, None
     answers = [part.strip().replace("\\|", "|") for part in _UNESCAPED_PIPE.split(content)]
     if not any(answers):
-        return None, "empty blank `{{}}`: write the accepted answer inside the braces"
+        return None, N_("empty blank `{{}}`: write the accepted answer inside the braces")
     if not all(answers):
-        return None, f"empty alternative in blank `{{{{{content}}}}}`: remove the extra `|`"
+        return None, N_("empty alternative in blank `{{%(content)s}}`: remove the extra `|`", content=content)
     typed = parse_typed_number(answers[0]) if len(answers) == 1 else None
     blank = {"answers": answers, "number": typed[0] if typed else None, "tolerance": None}
     if typed and typed[1]:
@@ -137,7 +138,7 @@ class Fill(QuestionType):
         for line_number, message in problems:
             ctx.error(line_number, message)
         if not blanks and not problems:
-            ctx.error(ctx.heading.number, "a [fill] question needs at least one blank, e.g. `{{443}}`")
+            ctx.error(ctx.heading.number, N_("a [fill] question needs at least one blank, e.g. `{{443}}`"))
         return {"blanks": blanks, "case_sensitive": self._case_sensitive(ctx)}
 
     def _case_sensitive(self, ctx: ParseContext) -> bool:
@@ -146,7 +147,7 @@ class Fill(QuestionType):
             return False
         value = parse_bool(entry.value)
         if value is None:
-            ctx.error(entry.line, f"case_sensitive must be true or false, not {entry.value!r}")
+            ctx.error(entry.line, N_("case_sensitive must be true or false, not %(value)r", value=entry.value))
         return bool(value)
 
     def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
@@ -217,13 +218,13 @@ class Fill(QuestionType):
         if raw is None:
             return None
         if not isinstance(raw, (list, tuple)):
-            raise ValueError("a fill-in answer must be a list with one text per blank")
+            raise ValueError(N_("a fill-in answer must be a list with one text per blank"))
         count = len(payload["blanks"])
         if len(raw) > count:
-            raise ValueError(f"{len(raw)} blanks given, the question has {count}")
+            raise ValueError(N_("%(given)d blanks given, the question has %(count)d", given=len(raw), count=count))
         # A blank is one line: a pasted line break becomes a space.
         given = ["" if value is None else
-                 clean_text(value, limit=MAX_BLANK_CHARS, what=f"blank {i + 1}").replace("\n", " ")
+                 clean_text(value, limit=MAX_BLANK_CHARS, what=N_("blank %(number)d", number=i + 1)).replace("\n", " ")
                  for i, value in enumerate(raw)]
         given += [""] * (count - len(given))
         return given if self.is_answered(given) else None

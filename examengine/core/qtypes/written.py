@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from examengine.core.markup import render_markdown
+from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
     MAX_TEXT_CHARS,
     FormValues,
@@ -38,18 +39,19 @@ def _rubric_items(section: Section, ctx: ParseContext) -> list[dict]:
         elif items and line.text[:1] in (" ", "\t"):
             items[-1]["text"] = f"{items[-1]['text']} {line.text.strip()}".strip()
         else:
-            ctx.error(line.number, "a rubric line must be a list item that starts with its points, "
-                                   "e.g. `- (3) 先确认影响范围`")
+            ctx.error(line.number, N_("a rubric line must be a list item that starts with its points, "
+                                      "e.g. `- (3) 先确认影响范围`"))
     return items
 
 
 def _rubric_item(match: re.Match, line_number: int, ctx: ParseContext) -> dict:
     points = parse_number(match.group(1))
     if points is None or points <= 0:
-        ctx.error(line_number, f"rubric points must be a positive number, not {match.group(1)!r}")
+        ctx.error(line_number, N_("rubric points must be a positive number, not %(value)r",
+                                  value=match.group(1)))
         points = 0.0
     if not match.group(2):
-        ctx.error(line_number, "rubric item has no text: say what earns these points")
+        ctx.error(line_number, N_("rubric item has no text: say what earns these points"))
     return {"points": points, "text": match.group(2)}
 
 
@@ -79,10 +81,10 @@ class WrittenQuestion(QuestionType):
     def parse_body(self, ctx: ParseContext) -> dict:
         case, reference, rubric = (ctx.sections.get(name) for name in ("case", "reference", "rubric"))
         if reference is None:
-            ctx.error(ctx.heading.number, "missing answer: add a `### 参考答案` / `### Reference answer` section")
+            ctx.error(ctx.heading.number, N_("missing answer: add a `### 参考答案` / `### Reference answer` section"))
         if rubric is None and self.rubric_required:
-            ctx.error(ctx.heading.number, f"a [{self.name}] question needs a `### 评分标准` / `### Rubric` section "
-                                          "with items like `- (3) text`")
+            ctx.error(ctx.heading.number, N_("a [%(type)s] question needs a `### 评分标准` / `### Rubric` section "
+                                             "with items like `- (3) text`", type=self.name))
         payload = {
             "case": case.markdown if case else "",
             "reference": reference.markdown if reference else "",
@@ -91,8 +93,9 @@ class WrittenQuestion(QuestionType):
         if rubric and payload["rubric"] and ctx.question_points is not None:
             total = rubric_total(payload)
             if abs(total - ctx.question_points) > 1e-9:
-                ctx.error(rubric.heading.number, f"the rubric totals {total:g} points but the question is worth "
-                                                 f"{ctx.question_points:g}: make them equal")
+                ctx.error(rubric.heading.number, N_("the rubric totals %(total)s points but the question is worth "
+                                                    "%(points)s: make them equal", total=f"{total:g}",
+                                                    points=f"{ctx.question_points:g}"))
         return payload
 
     def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
@@ -106,7 +109,7 @@ class WrittenQuestion(QuestionType):
         """The examinee's text as typed (line endings folded); None when it is blank."""
         if raw is None:
             return None
-        text = clean_text(raw, limit=MAX_TEXT_CHARS, what="the answer")
+        text = clean_text(raw, limit=MAX_TEXT_CHARS, what=N_("the answer"))
         return text if text.strip() else None
 
     def form_response(self, payload: dict, values: FormValues, field_name: str) -> str:

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -197,9 +198,10 @@ def _read_row(number: int, cells: list[str], columns: list[str], errors: list[Ro
     if len(cells) > len(columns) and not any(cell.strip() for cell in cells[len(columns):]):
         cells = cells[:len(columns)]
     if len(cells) != len(columns):
-        errors.append(RowError(number, _l("This row has %(cells)d cell(s) but the header has %(columns)d. "
-                                          "A cell containing a comma must be in double quotes.",
-                                          cells=len(cells), columns=len(columns))))
+        errors.append(RowError(number, lazy_ngettext(
+            "This row has %(num)d cell but the header has %(columns)d. A cell containing a comma must be in double quotes.",
+            "This row has %(num)d cells but the header has %(columns)d. A cell containing a comma must be in double "
+            "quotes.", len(cells), columns=len(columns))))
         return None
     values = dict(zip(columns, cells))
     found = len(errors)

@@ -5,6 +5,7 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -242,8 +243,9 @@ def rename_group(group: Group, name: str) -> None:
 def delete_group(group: Group) -> None:
     """Only an empty group goes: exams are assigned to groups, and losing one's group would be a surprise."""
     if group.users:
-        raise AccountError(_l("The group %(name)s still has %(count)d member(s); remove them first.",
-                              name=group.name, count=len(group.users)))
+        raise AccountError(lazy_ngettext("The group %(name)s still has %(num)d member; remove them first.",
+                                         "The group %(name)s still has %(num)d members; remove them first.",
+                                         len(group.users), name=group.name))
     db.session.delete(group)
     db.session.commit()
 

@@ -28,7 +28,7 @@ from ...extensions import db
 from ...models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds
-from ..messages import _, unstorable_message
+from ..messages import _, error_text, unstorable_message
 from .start import MAX_DB_INT
 from .submission import finalize
 
@@ -212,13 +212,14 @@ def _clean(attempt_id: int, parsed: list[_Change]) -> None:
     )}
     for change in parsed:
         if change.position not in types:
-            raise bad_request(f"this paper has no question {change.position + 1}")
+            raise bad_request(_("this paper has no question %(number)d", number=change.position + 1))
         if change.has_response:
             qtype_name, payload, order = types[change.position]
             try:
                 change.response = qtypes.get(qtype_name).clean_response(payload, change.raw, option_order=order)
             except ValueError as error:
-                raise bad_request(f"question {change.position + 1}: {error}") from None
+                raise bad_request(_("question %(number)d: %(error)s", number=change.position + 1,
+                                    error=error_text(error))) from None
 
 
 def changes_from_form(attempt: Attempt, form) -> list[dict]:
@@ -241,7 +242,7 @@ def changes_from_form(attempt: Attempt, form) -> list[dict]:
             raw = qtype.form_response(payload, form.getlist, f"q{position}")
             response = qtype.clean_response(payload, raw, option_order=order)
         except ValueError as error:
-            raise bad_request(f"question {position + 1}: {error}") from None
+            raise bad_request(_("question %(number)d: %(error)s", number=position + 1, error=error_text(error))) from None
         flag = bool(form.get(f"flag-{position}"))
         if response != stored or flag != bool(flagged):
             changes.append({"slot": position, "seq": seq + 1, "response": raw, "flagged": flag})

@@ -23,6 +23,7 @@ from ...extensions import db
 from ...models import Appeal, Attempt, AttemptEvent, AttemptSlot, GradingMark, QuestionVersion, ScoreChange, User
 from ..attempts.evidence import summarize_events
 from ..attempts.saves import LATE_EVENT
+from ..audit import shown_reason
 from ..exams.scoring import scoring_of
 from .overview import seconds_used
 
@@ -178,7 +179,7 @@ def _history(attempt_id: int, positions: dict[int, int]) -> list[ChangeView]:
     actor = aliased(User)
     return [
         ChangeView(source=change.source, actor=who.name if who is not None else None, old=_num(change.old_score),
-                   new=_num(change.new_score), reason=change.reason or "", created_at=change.created_at,
+                   new=_num(change.new_score), reason=shown_reason(change.reason or ""), created_at=change.created_at,
                    position=positions.get(change.slot_id))
         for change, who in db.session.execute(
             select(ScoreChange, actor).outerjoin(actor, actor.id == ScoreChange.actor_id)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -57,7 +58,7 @@ def _status(row: ResultRow) -> str:
 
 def results_table(data: ExamResults, rows: list[ResultRow]) -> tuple[list[str], Iterable[list]]:
     weighted = bool(data.weights)
-    headers = [_("Name"), _("Username"), _("Groups"), _("Attempt"), _("Status"),
+    headers = [pgettext("person", "Name"), _("Username"), _("Groups"), _("Attempt"), _("Status"),
                _("Weighted score") if weighted else _("Score"), _("Maximum"), _("Percent"), _("Band"), _("Passed"),
                _("Started"), _("Submitted"), _("Time used (minutes)")]
     headers += [_("%(dimension)s (%%)", dimension=dimension_label(name)) for name in data.dimensions]
@@ -99,7 +100,7 @@ def question_scores_table(data: ExamResults, rows: list[ResultRow]) -> tuple[lis
             value = pending if needs or score is None else float(score)
             scores.setdefault(attempt_id, {})[question_id] = value
     questions = _questions(exam_id)
-    headers = [_("Name"), _("Username"), _("Groups"), _("Score"), _("Percent")]
+    headers = [pgettext("person", "Name"), _("Username"), _("Groups"), _("Score"), _("Percent")]
     headers += [f"{title} [{key}]" for _, key, title in questions]
 
     def lines():

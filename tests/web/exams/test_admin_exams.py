@@ -170,7 +170,7 @@ def test_the_rules_editor_adds_moves_edits_and_deletes_without_javascript(app, a
     assert fixed.status_code == 302
     page = admin_client.get(f"/admin/exams/{exam_id}/rules").text
     assert "Draw 3 × any type" in page and "8 match" in page and "2 of 2 found" in page
-    assert "Each paper has 5 question(s)." in page
+    assert "Each paper has 5 questions." in page
     with app.app_context():
         rules = db.session.scalars(select(ExamRule).order_by(ExamRule.position)).all()
         draw_id, fixed_id = rules[0].id, rules[1].id
