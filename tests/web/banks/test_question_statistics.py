@@ -50,7 +50,7 @@ def test_the_browser_shows_pooled_figures_and_flags(app, sat):
     found = rows(html)
     assert set(found) == set(sat.values())
     q0, q4, q5 = found[sat["Q0"]], found[sat["Q4"]], found[sat["Q5"]]
-    assert cell(q0, "stat-n") == "30" and cell(q0, "stat-facility") == "83%"
+    assert cell(q0, "stat-n") == "30" and cell(q0, "stat-facility") == "83.3%"
     assert 'data-flag="negative_discrimination"' in q4 and "Negative discrimination" in q4
     assert 'data-flag="too_easy"' in q5 and cell(q5, "stat-facility") == "100%"
     assert "data-flag=" not in q0
@@ -73,12 +73,12 @@ def test_the_question_page_shows_the_figures_per_version(app, sat):
     page = client.get(f"/admin/questions/{question_id}").text
     assert 'data-testid="version-statistics"' in page
     stats_row = re.search(r'data-testid="version-stats-row" data-version="1".*?</tr>', page, re.S).group(0)
-    assert ">30<" in stats_row and ">67%<" in stats_row
+    assert ">30<" in stats_row and ">66.7%<" in stats_row
 
 
 def test_a_regrade_shows_on_the_next_view(app, sat):
     client = admin(app)
-    assert cell(rows(client.get("/admin/questions").text)[sat["Q3"]], "stat-facility") == "33%"  # 10 of 30
+    assert cell(rows(client.get("/admin/questions").text)[sat["Q3"]], "stat-facility") == "33.3%"  # 10 of 30
     with app.app_context():
         slots = db.session.scalars(select(AttemptSlot).join(Attempt).where(
             AttemptSlot.question_version_id == sat["Q3"], AttemptSlot.score == 0)).all()
@@ -88,7 +88,7 @@ def test_a_regrade_shows_on_the_next_view(app, sat):
                                 new=float(slot.points), actor_id=None, reason="test")
             update_total(slot.attempt_id)
         db.session.commit()
-    assert cell(rows(client.get("/admin/questions").text)[sat["Q3"]], "stat-facility") == "43%"  # 13 of 30
+    assert cell(rows(client.get("/admin/questions").text)[sat["Q3"]], "stat-facility") == "43.3%"  # 13 of 30
 
 
 def test_nothing_answered_yet(app):
