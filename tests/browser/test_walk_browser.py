@@ -61,6 +61,7 @@ id: w-3
 - (3) {RUBRIC_ITEMS[0]}
 - (2) {RUBRIC_ITEMS[1]}
 """
+HALF_WIDTH_COLON = re.compile(r"[\u4e00-\u9fff）]: ?\S{0,12}")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Chinese the English pages may show: the test's own data, and the language switch naming 简体中文.
 OWN_CHINESE = ("简体中文", "走查题库", "走查考试", "默认端口", "HTTPS 默认使用哪个端口？", "满意度应超过", "%。", "满意度",
@@ -92,6 +93,9 @@ class Walk:
         expect(self.page.locator("html")).to_have_attribute("lang", "zh-CN" if self.lang == "zh" else "en")
         if self.lang == "zh":
             assert untranslated(self.page.content(), self.msgids) == [], self.page.url
+            # Chinese punctuation in Chinese text: a label's colon is full-width.
+            text = self.page.locator("body").inner_text()
+            assert HALF_WIDTH_COLON.findall(text) == [], (self.page.url, HALF_WIDTH_COLON.findall(text))
         else:
             text = self.page.locator("body").inner_text()
             for own in sorted(OWN_CHINESE, key=len, reverse=True):
