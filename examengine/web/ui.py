@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core import qtypes
 from ..models import QuestionVersion
+from .i18n import current_language
 
 TYPE_LABELS = {
     "single": _l("Single choice"),
@@ -58,9 +59,15 @@ def percent(value, *, fraction: bool = False) -> str:
     return ("0" if text == "-0" else text) + "%"
 
 
+def colon() -> str:
+    """The colon after a label, in the reader's punctuation: full-width `：` in Chinese, `: ` in English."""
+    return "：" if current_language() == "zh_CN" else ": "
+
+
 def init_app(app) -> None:
-    """The template filters every page shares."""
+    """The template filters and helpers every page shares."""
     app.add_template_filter(percent, "percent")
+    app.add_template_global(colon, "colon")
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -94,6 +94,7 @@ from examengine.core.messages import N_, Np_  # noqa: E402
 from examengine.services.audit import shown_reason  # noqa: E402
 from examengine.services.messages import translate  # noqa: E402
 from examengine.web.ui import percent  # noqa: E402
+from tests.i18n_helpers import english_msgids, untranslated  # noqa: E402
 from tests.web.bank_samples import upload  # noqa: E402
 
 TWO_CHECKED = "## [single] 端口\n\nHTTPS 默认端口？\n\n- [x] 443\n- [x] 80\n"
@@ -207,23 +208,6 @@ def test_no_template_uses_its_own_percent_format():
     for path in templates.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(percent|facility|rate)[^}]*\) ~ '%'|'%\.[01]f'\|format\([^)]*(percent|\* 100)", text), path
-
-
-def english_msgids() -> set[str]:
-    with open(CATALOG / "messages.po", "rb") as handle:
-        catalog = read_po(handle)
-    texts = set()
-    for message in catalog:
-        for text in (message.id if isinstance(message.id, (list, tuple)) else [message.id]):
-            plain = re.split(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdrfgx]|%%|`", text or "")
-            texts.update(part.strip() for part in plain if len(part.split()) >= 4)
-    return texts
-
-
-def untranslated(html: str, msgids: set[str]) -> list[str]:
-    body = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.DOTALL)
-    body = " ".join(body.split()).replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&")
-    return sorted(text for text in msgids if text in body)
 
 
 def test_pages_with_checker_shortfall_and_answer_messages_have_no_english_in_chinese(app, admin_client):
