@@ -227,6 +227,7 @@ def test_other_types_render_markdown_sanitized():
 def _render(spec, **kwargs) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.globals["_"] = lambda text: text
+    env.globals["colon"] = lambda: ": "  # web/ui.py: the reader's colon (English here)
     qtype = qtypes.get(spec.qtype)
     view = qtype.template_context(spec.payload, stem_md=spec.stem, explanation_md=spec.explanation, **kwargs)
     return env.get_template(qtype.template).render(view=view)
