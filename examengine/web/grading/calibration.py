@@ -7,27 +7,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...extensions import db
-from ...models import Exam, QuestionVersion
+from ...models import QuestionVersion
 from ...services import grading
 from ...services.grading import GradingRefused, item_values
 from ..auth.session import role_required
 from ..ui import question_context, type_label
 from . import bp
-
-
-def _exam_or_404(exam_id: int) -> Exam:
-    exam = db.session.get(Exam, exam_id) if 0 < exam_id < 2**31 else None
-    if exam is None or not grading.can_review(exam, current_user):
-        abort(404)
-    return exam
-
-
-def _question_or_404(version_id: int) -> QuestionVersion:
-    version = grading.written_version(version_id) if 0 < version_id < 2**31 else None
-    if version is None:
-        abort(404)
-    return version
+from .lookups import exam_or_404, question_or_404
 
 
 def rubric_items(version: QuestionVersion, points: float) -> tuple[dict, list[dict]]:
@@ -51,14 +37,14 @@ def _page(exam, version, status, *, error=None, posted=None, code=200):
 @bp.route("/exams/<int:exam_id>/questions/<int:version_id>/calibration")
 @role_required("reviewer", "admin")
 def calibration(exam_id: int, version_id: int):
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     return _page(exam, version, grading.calibration_status(exam, version.id, current_user.id))
 
 
 @bp.route("/exams/<int:exam_id>/questions/<int:version_id>/calibration/<int:sample_id>", methods=["POST"])
 @role_required("reviewer", "admin")
 def calibration_mark(exam_id: int, version_id: int, sample_id: int):
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     posted = {"items": request.form.getlist("rubric"), "adjustment": request.form.get("adjustment", ""),
               "comment": request.form.get("comment", "")}
     try:
@@ -76,7 +62,7 @@ def calibration_mark(exam_id: int, version_id: int, sample_id: int):
 @bp.route("/exams/<int:exam_id>/questions/<int:version_id>/calibration/marks/<int:mark_id>")
 @role_required("reviewer", "admin")
 def calibration_result(exam_id: int, version_id: int, mark_id: int):
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     mark = grading.own_mark(exam, version.id, mark_id, current_user.id)
     if mark is None:
         abort(404)

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ...extensions import db
 from ...models import Exam, QuestionVersion
 from ...models._time import utcnow
 from ...services import grading
@@ -30,6 +29,7 @@ from ...services.grading import (
 from ..auth.session import role_required
 from ..ui import question_context, type_label
 from . import bp
+from .lookups import exam_or_404, question_or_404
 
 SKIPS = "review_skips"  # session: {"question": "exam:version", "keys": [response keys skipped]}
 MAX_SKIPS = 10
@@ -44,20 +44,6 @@ def review_helpers():
         return 0
 
     return {"grading_waiting": grading_waiting}
-
-
-def _exam_or_404(exam_id: int) -> Exam:
-    exam = db.session.get(Exam, exam_id) if 0 < exam_id < 2**31 else None
-    if exam is None or not grading.can_review(exam, current_user):
-        abort(404)
-    return exam
-
-
-def _question_or_404(version_id: int) -> QuestionVersion:
-    version = grading.written_version(version_id) if 0 < version_id < 2**31 else None
-    if version is None:
-        abort(404)
-    return version
 
 
 @bp.route("")
@@ -93,7 +79,7 @@ def _next(exam: Exam, version: QuestionVersion):
 @bp.route("/exams/<int:exam_id>/questions/<int:version_id>/next")
 @role_required("reviewer", "admin")
 def grade_next(exam_id: int, version_id: int):
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     try:
         group = _next(exam, version)
     except GradingRefused as refused:  # "calibration": the reviewer marks the sample answers first
@@ -156,7 +142,7 @@ def _refused(exam: Exam, version: QuestionVersion, refused: GradingRefused, post
 @bp.route("/exams/<int:exam_id>/questions/<int:version_id>/mark", methods=["POST"])
 @role_required("reviewer", "admin")
 def mark(exam_id: int, version_id: int):
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     posted = {"items": request.form.getlist("rubric"), "adjustment": request.form.get("adjustment", ""),
               "comment": request.form.get("comment", "")}
     try:
@@ -170,7 +156,7 @@ def mark(exam_id: int, version_id: int):
 @bp.route("/exams/<int:exam_id>/questions/<int:version_id>/blank", methods=["POST"])
 @role_required("reviewer", "admin")
 def blank(exam_id: int, version_id: int):
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     try:
         outcome = score_blank(exam.id, version.id, _posted_ids(), current_user.id)
     except GradingRefused as refused:
@@ -182,7 +168,7 @@ def blank(exam_id: int, version_id: int):
 @role_required("reviewer", "admin")
 def skip(exam_id: int, version_id: int):
     """Leave this group for later (or for someone else) and show the next one."""
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     try:
         ids = _posted_ids()
     except GradingRefused:
@@ -198,7 +184,7 @@ def skip(exam_id: int, version_id: int):
 @role_required("reviewer", "admin")
 def stop(exam_id: int, version_id: int):
     """Stop grading this question: the answers held are released at once for others."""
-    exam, version = _exam_or_404(exam_id), _question_or_404(version_id)
+    exam, version = exam_or_404(exam_id), question_or_404(version_id)
     release_question(exam.id, version.id, current_user.id, utcnow())
     session.pop(SKIPS, None)
     return redirect(url_for(".index"))
