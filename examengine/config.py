@@ -80,6 +80,9 @@ def build_config(instance_path: str) -> dict:
         # Behind a reverse proxy: take the client's address from the proxy's X-Forwarded-For.
         "EXAMENGINE_PROXY_FIX": _flag_env("EXAMENGINE_PROXY_FIX"),
         "EXAMENGINE_TIMEZONE": os.environ.get("EXAMENGINE_TIMEZONE", "Asia/Shanghai"),
+        # Starts (paper draws) one server process runs at once; more wait in a fair queue ("you are
+        # number N") instead of timing out. 0: no limit.
+        "EXAMENGINE_START_CONCURRENCY": _int_env("EXAMENGINE_START_CONCURRENCY", 2),
         # Saves in flight when time runs out are still accepted for this long.
         "EXAMENGINE_GRACE_SECONDS": _int_env("EXAMENGINE_GRACE_SECONDS", 60),
         # A reviewer holds the answers shown to them this long; then others may grade them.

@@ -12,7 +12,7 @@ from .accounts import (
     hash_password,
     user_groups,
 )
-from .attempts import ATTEMPT_STATES, Attempt, AttemptEvent, AttemptSlot
+from .attempts import ATTEMPT_STATES, Attempt, AttemptEvent, AttemptSlot, StartQueueEntry
 from .banks import Bank, Question, QuestionTag, QuestionVersion
 from .calibration import CalibrationMark, CalibrationSample
 from .exams import (
@@ -36,7 +36,7 @@ __all__ = [
     "CalibrationMark", "CalibrationSample",
     "DIFFICULTY_SOURCE_CHOICES", "EXAM_STATUSES", "MULTIPLE_SCORING_CHOICES", "Exam", "ExamOverride", "ExamRule", "ExamSection",
     "exam_groups", "exam_users",
-    "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot",
+    "ATTEMPT_STATES", "Attempt", "AttemptEvent", "AttemptSlot", "StartQueueEntry",
     "APPEAL_STATES", "MARK_ROUNDS", "Appeal", "GradingClaim", "GradingMark", "ScoreChange", "exam_reviewers",
     "REPORT_STATES", "QuestionReport",
 ]

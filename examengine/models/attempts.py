@@ -36,7 +36,10 @@ class Attempt(db.Model):
     code: Mapped[str] = mapped_column(String(16))
     seed: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default="in_progress", index=True)
+    # The clock: `started_at` and `deadline` are set when the attempt is created and set again when its
+    # paper is first served (`paper_served_at`), so time spent waiting for a busy server is not counted.
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    paper_served_at: Mapped[datetime | None] = mapped_column(DateTime)
     deadline: Mapped[datetime] = mapped_column(DateTime, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     # "examinee", "timeout" (finalized after the deadline), "admin" or "leave_limit" (the exam's limit of
@@ -100,3 +103,18 @@ class AttemptEvent(db.Model):
     client_time: Mapped[datetime | None] = mapped_column(DateTime)
     server_time: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class StartQueueEntry(db.Model):
+    """An examinee waiting to start an exam while the server was saturated (services/attempts/admission.py).
+
+    Kept in the database, not in a process, so the order holds whichever server a retry reaches. A row
+    whose examinee stopped retrying (`polled_at` old) no longer counts; admission deletes the row.
+    """
+
+    __tablename__ = "start_queue"
+    __table_args__ = (Index("ix_start_queue_order", "exam_id", "queued_at"),)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+    polled_at: Mapped[datetime] = mapped_column(DateTime)

@@ -7,6 +7,7 @@ total open while anything needs a reviewer), `review` is what the examinee sees 
 server's clock, reloads, the exam's leave limit), and `flow` the operations the exam pages call.
 Owns the `attempts`, `attempt_slots` and `attempt_events` tables.
 """
+from . import admission
 from .evidence import LEAVE_LIMIT_BY, leave_limit_message, summarize_events, summary_of
 from .flow import (
     AttemptRefused,
@@ -20,6 +21,7 @@ from .flow import (
     review_view,
     save_changes,
     seconds_left,
+    serve_paper,
     start_or_resume,
     submit,
 )
@@ -28,8 +30,9 @@ from .start import MAX_DB_INT
 from .submission import OverdueRun, close_overdue, finalize, update_total
 
 __all__ = [
+    "admission",
     "LEAVE_LIMIT_BY", "leave_limit_message", "summarize_events", "summary_of",
     "MAX_DB_INT", "AttemptRefused", "OverdueRun", "SlotView", "changes_from_form", "close_overdue", "exam_cards", "finalize",
     "is_assigned", "own_attempt", "paper_view", "record_events", "review_view", "save_changes", "score_visible",
-    "seconds_left", "start_or_resume", "submit", "update_total",
+    "seconds_left", "serve_paper", "start_or_resume", "submit", "update_total",
 ]

@@ -20,13 +20,13 @@ from .evidence import RecordResult, record_events
 from .home import ExamCard, exam_cards
 from .review import ReviewSlot, ReviewView, paper_rows, review_view
 from .saves import SaveResult, changes_from_form, save_changes
-from .start import MAX_DB_INT, start_or_resume
+from .start import MAX_DB_INT, serve_paper, start_or_resume
 from .submission import close_overdue, finalize
 
 __all__ = [
     "AttemptRefused", "ExamCard", "RecordResult", "ReviewSlot", "ReviewView", "SaveResult", "SlotView", "changes_from_form",
     "close_overdue", "exam_cards", "is_assigned", "own_attempt", "paper_view", "recompute_deadlines",
-    "record_events", "review_view", "save_changes", "seconds_left", "start_or_resume", "submit",
+    "record_events", "review_view", "save_changes", "seconds_left", "serve_paper", "start_or_resume", "submit",
 ]
 
 

@@ -10,13 +10,17 @@ attempt in progress, and it is the database that guarantees it: the partial uniq
 `uq_attempts_one_in_progress` on (exam, user) WHERE state = 'in_progress' (and the unique (exam, user,
 number)) lets one insert win; the others get an IntegrityError, roll back and resume the winner's
 attempt, so a burst of starts never uses up a second attempt.
+
+The clock starts when the paper is first served (`serve_paper`, called by the exam page), not when
+"start" was pressed: under a synchronized start the page may wait behind other requests, and that
+wait is the server's, not the examinee's. Until then the deadline set at creation stands.
 """
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...core.papers import InfeasibleRules, draw_paper
@@ -136,3 +140,25 @@ def _create(exam: Exam, user: User, number: int, window: Window, now: datetime) 
     return attempt
 
 
+
+
+def serve_paper(attempt: Attempt, now: datetime | None = None) -> None:
+    """Start the attempt's clock now if its paper is being served for the first time.
+
+    One conditional UPDATE (`paper_served_at IS NULL`), so of two tabs opening the page at once only the
+    first stamps the clock, on any server; later views change nothing. The deadline is computed as at
+    creation (time limit, the examinee's extra minutes, never past the window's close).
+    """
+    if attempt.paper_served_at is not None or attempt.state != "in_progress":
+        return
+    now = now or utcnow()
+    window = window_for(attempt.exam, attempt.user_id)
+    deadline = attempt_deadline(now, attempt.exam.time_limit_minutes, window.extra_minutes, window.closes_at)
+    result = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.paper_served_at.is_(None), Attempt.state == "in_progress")
+        .values(paper_served_at=now, started_at=now, deadline=deadline)
+    )
+    db.session.commit()
+    if not result.rowcount:
+        db.session.refresh(attempt)  # another request served it first: its stamp holds

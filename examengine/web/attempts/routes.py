@@ -24,7 +24,7 @@ from ...services.attempts import MAX_DB_INT, AttemptRefused
 from ..auth.session import role_required
 from ..http import json_body
 from ..ui import type_label
-from . import bp
+from . import admission, bp
 
 # How a refusal of the attempt service answers over HTTP; anything else is shown with 409.
 REFUSAL_STATUS = {"not_assigned": 404, "too_late": 409, "finalized": 409, "bad_request": 400, "rate_limited": 429}
@@ -125,11 +125,28 @@ def instructions(exam_id: int):
 @role_required("employee")
 def start(exam_id: int):
     exam = _assigned_exam_or_404(exam_id)
-    try:
-        attempt = attempt_service.start_or_resume(exam.id, current_user)
-    except AttemptRefused as error:
-        return _refused(error, exam=exam)
+    queue = attempt_service.admission
+    with admission.start_place() as has_place:
+        # A free place goes to the front of the queue: someone who pressed earlier starts first.
+        if not has_place or (admission.limit() and not queue.may_enter(exam.id, current_user.id, admission.limit())):
+            return _queued(exam, queue.join(exam.id, current_user.id))
+        try:
+            attempt = attempt_service.start_or_resume(exam.id, current_user)
+        except AttemptRefused as error:
+            return _refused(error, exam=exam)
+        finally:
+            if admission.limit():
+                queue.leave(exam.id, current_user.id)
     return redirect(url_for(".attempt_page", attempt_id=attempt.id))
+
+
+def _queued(exam: Exam, position: int):
+    """202 and "you are number N": the page sends the start again after Retry-After seconds."""
+    retry = min(10, max(2, 1 + position // max(1, 4 * admission.limit())))
+    response = current_app.make_response(
+        (render_template("attempts/queued.html", exam=exam, position=position, retry_seconds=retry), 202))
+    response.headers["Retry-After"] = str(retry)
+    return response
 
 
 # --- the exam page ---
@@ -140,6 +157,7 @@ def attempt_page(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for(".review", attempt_id=attempt.id))
+    attempt_service.serve_paper(attempt)  # the clock starts now, the first time the paper is shown
     slots = attempt_service.paper_view(attempt)
     sections = _sections(attempt, slots)
     return render_template(

@@ -194,3 +194,48 @@ def test_grace_is_configurable(app_factory):
         attempt = svc.start_or_resume(exam.id, alice())
         clock.move_to(at(T0 + timedelta(minutes=30, milliseconds=1)))
         assert reason(svc.save_changes, attempt, []) == "too_late"
+
+
+# --- the clock starts when the paper is first served ---
+
+def test_the_clock_starts_when_the_paper_is_first_served(clock):
+    exam = build_exam(users=["alice"], time_limit_minutes=30)
+    attempt = svc.start_or_resume(exam.id, alice())
+    assert attempt.paper_served_at is None
+    clock.move_to(at(T0 + timedelta(seconds=40)))  # the page waited behind a busy server
+    svc.serve_paper(attempt)
+    assert attempt.paper_served_at == T0 + timedelta(seconds=40)
+    assert attempt.started_at == T0 + timedelta(seconds=40)
+    assert attempt.deadline == T0 + timedelta(minutes=30, seconds=40)
+    assert svc.seconds_left(attempt) == 1800
+
+
+def test_serving_the_paper_again_does_not_move_the_clock(clock):
+    exam = build_exam(users=["alice"], time_limit_minutes=30)
+    attempt = svc.start_or_resume(exam.id, alice())
+    svc.serve_paper(attempt)
+    clock.move_to(at(T0 + timedelta(minutes=10)))
+    svc.serve_paper(attempt)  # a reload, a second tab
+    db.session.expire_all()
+    stored = db.session.get(Attempt, attempt.id)
+    assert stored.paper_served_at == T0 and stored.deadline == T0 + timedelta(minutes=30)
+    assert svc.seconds_left(stored) == 1200
+
+
+def test_a_late_served_paper_still_ends_at_the_window_close(clock):
+    exam = build_exam(users=["alice"], time_limit_minutes=60, opens_at=T0 - timedelta(hours=1),
+                      closes_at=T0 + timedelta(minutes=20))
+    attempt = svc.start_or_resume(exam.id, alice())
+    clock.move_to(at(T0 + timedelta(minutes=5)))
+    svc.serve_paper(attempt)
+    assert attempt.deadline == T0 + timedelta(minutes=20)
+
+
+def test_extra_minutes_count_from_the_served_paper(clock):
+    exam = build_exam(users=["alice"], time_limit_minutes=30)
+    db.session.add(ExamOverride(exam_id=exam.id, user_id=alice().id, extra_minutes=15))
+    db.session.commit()
+    attempt = svc.start_or_resume(exam.id, alice())
+    clock.move_to(at(T0 + timedelta(minutes=2)))
+    svc.serve_paper(attempt)
+    assert attempt.deadline == T0 + timedelta(minutes=47)

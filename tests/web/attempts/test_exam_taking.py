@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -23,6 +23,22 @@ def exam_id(app):
 @pytest.fixture
 def alice(app, exam_id):
     return employee_client(app, "alice")
+
+
+# --- the clock starts with the paper ---
+
+def test_the_clock_starts_when_the_exam_page_is_first_served(app, alice, exam_id):
+    t0 = utcnow().replace(microsecond=0)
+    with time_machine.travel(t0.replace(tzinfo=UTC), tick=False):
+        attempt_id = start(alice, exam_id)
+    assert attempt_state(app, attempt_id)["deadline"] == t0 + timedelta(minutes=30)
+    with time_machine.travel((t0 + timedelta(seconds=45)).replace(tzinfo=UTC), tick=False):
+        assert alice.get(f"/attempts/{attempt_id}").status_code == 200
+    assert attempt_state(app, attempt_id)["deadline"] == t0 + timedelta(minutes=30, seconds=45)
+    with time_machine.travel((t0 + timedelta(minutes=5)).replace(tzinfo=UTC), tick=False):
+        page = alice.get(f"/attempts/{attempt_id}")  # a reload: the clock runs on
+    assert attempt_state(app, attempt_id)["deadline"] == t0 + timedelta(minutes=30, seconds=45)
+    assert 'data-deadline-seconds="1545"' in page.text
 
 
 # --- the list of exams and the start page ---
@@ -140,8 +156,8 @@ def test_roles_and_assignment(app, make_user, exam_id):
 
 def test_start_redirects_to_the_attempt_and_starting_again_resumes_it(app, alice, exam_id):
     attempt_id = start(alice, exam_id)
-    before = attempt_state(app, attempt_id)
     page = alice.get(f"/attempts/{attempt_id}")
+    before = attempt_state(app, attempt_id)  # the clock as the paper's first view started it
     assert page.status_code == 200
     assert len(re.findall(r'data-testid="question"', page.text)) == 6
     assert re.search(r'data-deadline-seconds="(17\d\d|1800)"', page.text)

@@ -27,8 +27,10 @@ THREADS = 20
 
 @pytest.fixture
 def app(app_factory):
-    """Enough pooled connections for every racing request to hold one (the default pool has 15)."""
-    return app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2, "max_overflow": 2})
+    """Enough pooled connections for every racing request to hold one (the default pool has 15), and no
+    limit of starts per process: what is tested is the database's guarantee with all twenty inside."""
+    return app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2, "max_overflow": 2},
+                       EXAMENGINE_START_CONCURRENCY=0)
 
 
 def start_together(app, clients, exam_id):
@@ -114,3 +116,28 @@ def test_a_double_click_resumes_the_same_attempt(app, worst_interleaving):
     assert len({r.headers["Location"] for r in responses}) == 1
     assert [row.state for row in attempts_of(app, exam_id)] == ["in_progress"]
     assert start(clients[0], exam_id) == int(responses[0].headers["Location"].rsplit("/", 1)[1])
+
+
+def test_with_the_start_limit_parallel_starts_are_queued_or_resume_the_one_attempt(app_factory):
+    app = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2, "max_overflow": 2},
+                      EXAMENGINE_START_CONCURRENCY=2)
+    exam_id = make_exam(app, users=["alice"], attempts_allowed=2)
+    clients = [employee_client(app, "alice") for _ in range(THREADS)]
+    responses = start_together(app, clients, exam_id)
+    assert {response.status_code for response in responses} <= {302, 202}
+    locations = {response.headers["Location"] for response in responses if response.status_code == 302}
+    assert len(locations) <= 1 and len(attempts_of(app, exam_id)) <= 1
+    for client, response in zip(clients, responses, strict=True):  # the queued pages try again, one by one
+        if response.status_code == 202:
+            locations.add(start_location(client, exam_id))
+    assert len(locations) == 1  # everybody ended on the same attempt
+    assert len(attempts_of(app, exam_id)) == 1
+
+
+def start_location(client, exam_id) -> str:
+    for _try in range(THREADS + 1):
+        response = client.post(f"/exams/{exam_id}/start")
+        if response.status_code == 302:
+            return response.headers["Location"]
+        assert response.status_code == 202
+    raise AssertionError("still queued with nobody ahead")
