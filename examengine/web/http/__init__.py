@@ -1,13 +1,15 @@
 """HTTP plumbing every blueprint shares: `errors` (error pages, JSON for JSON clients, and the 503
 answer when the database is away), `headers` (the security headers of every response, no-store for
 logged-in users), `guard` (the input guard every request passes: JSON size and depth, no NUL or lone
-surrogate in any text); and here, lookups by id that answer 404 and responses that must not be cached."""
+surrogate in any text), `assets` (fingerprinted static URLs: the content hash in the name, served
+immutable for a year; a plain or stale name still served, revalidated); and here, lookups by id that
+answer 404 and responses that must not be cached."""
 from __future__ import annotations
 
 from flask import Flask, abort, make_response
 
 from ...extensions import db
-from . import errors, guard, headers
+from . import assets, errors, guard, headers
 from .errors import database_failure, retry_after_seconds
 from .guard import json_body
 
@@ -20,6 +22,7 @@ __all__ = ["MAX_DB_ID", "database_failure", "get_or_404", "init_app", "json_body
 def init_app(app: Flask) -> None:
     guard.register(app)
     headers.register(app)
+    assets.register(app)
     errors.register(app)
 
 

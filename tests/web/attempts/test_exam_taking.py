@@ -162,7 +162,7 @@ def test_start_redirects_to_the_attempt_and_starting_again_resumes_it(app, alice
     assert len(re.findall(r'data-testid="question"', page.text)) == 6
     assert re.search(r'data-deadline-seconds="(17\d\d|1800)"', page.text)
     assert f'action="/attempts/{attempt_id}/save-form"' in page.text
-    assert 'src="/static/js/exam.js" defer' in page.text
+    assert re.search(r'src="/static/js/exam\.[0-9a-f]{12}\.js" defer', page.text)  # fingerprinted
 
     with time_machine.travel(utcnow() + timedelta(minutes=10), tick=False):
         assert start(alice, exam_id) == attempt_id  # the same attempt, the clock not reset
