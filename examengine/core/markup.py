@@ -28,6 +28,11 @@ from examengine.core.markup_limits import (
 
 MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
 
+# The version of what render_markdown() produces: HTML stored with a question version
+# (`question_versions.rendered`) under another number is rendered again. Bump it whenever the
+# extensions, the sanitizer's rules or the plain-text fallback change.
+RENDER_VERSION = 1
+
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
     "ul", "ol", "li", "strong", "em", "b", "i", "del", "s", "sub", "sup",
@@ -71,8 +76,8 @@ def _url_allowed(url: str, protocols: frozenset[str]) -> bool:
     return scheme in protocols
 
 
-# A bleach Cleaner keeps parser state while it works, so threads (gunicorn's gthread workers) must
-# not share one: each thread builds its own on first use.
+# A bleach Cleaner and a Markdown instance keep parser state while they work, so threads (gunicorn's
+# gthread workers) must not share one: each thread builds its own on first use.
 _local = threading.local()
 
 
@@ -135,7 +140,15 @@ def _checked(text: str, check_line_length: bool = True) -> tuple[MarkupProblem |
 
 
 def _markdown(text: str) -> str:
-    return markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    # One Markdown instance per thread, reset between conversions: building one registers every
+    # extension and compiles its patterns again, which cost more than most conversions.
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = _local.markdown = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    try:
+        return converter.convert(text)
+    finally:
+        converter.reset()
 
 
 # Question versions never change, and every examinee's exam page renders the same stems and options:

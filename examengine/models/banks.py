@@ -79,6 +79,9 @@ class QuestionVersion(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     source_line: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The version's Markdown rendered once (`core.qtypes.render_fragments`: {"v", "nonce", "html"});
+    # NULL, or another render version, until `services.banks.rendered` fills it.
+    rendered: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
     question: Mapped[Question] = relationship(back_populates="versions")
     tag_rows: Mapped[list[QuestionTag]] = relationship(

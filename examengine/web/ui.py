@@ -11,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core import qtypes
 from ..models import QuestionVersion
+from ..services import banks
 from .i18n import current_language
 
 TYPE_LABELS = {
@@ -34,11 +35,13 @@ def type_names() -> dict[str, str]:
 
 def question_context(version: QuestionVersion, *, show_key: bool = False, field_name: str = "answer",
                      response=None, option_order: list[int] | None = None) -> dict:
-    """The partial's template name and context: the examinee's view, plus the key when `show_key`."""
+    """The partial's template name and context: the examinee's view, plus the key when `show_key`.
+    The HTML is the version's stored HTML (`services.banks.version_renderer`)."""
     qtype = qtypes.get(version.qtype)
     context = qtype.template_context(
         version.payload or {}, stem_md=version.stem, field_name=field_name, response=response,
         option_order=option_order, show_key=show_key, explanation_md=version.explanation or "",
+        render=banks.version_renderer(version),
     )
     context["template"] = qtype.template
     context["auto_graded"] = qtype.auto_graded

@@ -107,3 +107,23 @@ def test_sanitize_is_safe_to_call_from_many_threads_at_once():
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(sanitize, documents))
     assert results == expected
+
+
+def test_the_per_thread_markdown_instance_renders_like_a_fresh_one():
+    """One Markdown instance per thread, reset between conversions: no state leaks from one text to the next."""
+    import markdown as markdown_lib
+
+    from examengine.core import markup
+
+    texts = [
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "```python\nprint('x')\n```",
+        "plain text\nwith a break",
+        "1. one\n2. two\n\n- three",
+        "| c |\n|---|\n| 3 |",
+        "plain again",
+        "",
+    ]
+    for text in texts * 2:
+        fresh = markdown_lib.markdown(text, extensions=markup.MARKDOWN_EXTENSIONS, output_format="html")
+        assert markup._markdown(text) == fresh, text

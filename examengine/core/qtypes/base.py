@@ -5,8 +5,9 @@ Types report problems through `ParseContext.error()` and never raise on author i
 """
 from __future__ import annotations
 
+import secrets
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
@@ -102,6 +103,28 @@ class ParseContext:
         self.report(line, message)
 
 
+class Renderer:
+    """Markdown source -> sanitized HTML, for the pages of one question version.
+
+    `html` holds the version's stored fragments (source -> HTML, see `qtypes.render_fragments`); a
+    source missing from it is rendered now (`render_markdown`). `nonce` is the unguessable word fill
+    questions put in place of their blanks before rendering (`Fill.stem_html`): stored fragments keep
+    the nonce they were rendered with, the live renderer has one per process.
+    """
+
+    def __init__(self, html: Mapping[str, str] | None = None, nonce: str | None = None) -> None:
+        self.html = html or {}
+        self.nonce = nonce or secrets.token_hex(8)
+
+    def __call__(self, source: str) -> str:
+        found = self.html.get(source)
+        return found if found is not None else render_markdown(source)
+
+
+# Renders every time (render_markdown's per-process cache aside): for versions without stored HTML.
+LIVE = Renderer()
+
+
 @dataclass(frozen=True)
 class Grade:
     score: float | None  # None while a reviewer has to grade it
@@ -138,8 +161,9 @@ class QuestionType:
     def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
         return {}
 
-    def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None) -> str:
-        return render_markdown(stem_md)
+    def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None,
+                  render: Renderer = LIVE) -> str:
+        return render(stem_md)
 
     def grade(self, payload: dict, response: Any, points: float, *,
               multiple_scoring: str | None = None) -> Grade:
@@ -147,22 +171,26 @@ class QuestionType:
 
     def template_context(self, payload: dict, *, stem_md: str, field_name: str = "answer",
                          response: Any = None, option_order: list[int] | None = None,
-                         show_key: bool = False, explanation_md: str = "") -> dict:
-        """Everything `self.template` needs; every `*_html` value is sanitized HTML."""
+                         show_key: bool = False, explanation_md: str = "", render: Renderer = LIVE) -> dict:
+        """Everything `self.template` needs; every `*_html` value is sanitized HTML.
+
+        Every piece of Markdown goes through `render` (the version's stored fragments, else LIVE).
+        """
         context = {
             "type": self.name,
             "field_name": field_name,
             "response": response,
             "show_key": show_key,
-            "stem_html": self.stem_html(stem_md, field_name=field_name, response=response),
-            "explanation_html": render_markdown(explanation_md) if show_key and explanation_md else "",
+            "stem_html": self.stem_html(stem_md, field_name=field_name, response=response, render=render),
+            "explanation_html": render(explanation_md) if show_key and explanation_md else "",
         }
-        context.update(self.view(payload, response=response, option_order=option_order, show_key=show_key))
+        context.update(self.view(payload, response=response, option_order=option_order, show_key=show_key,
+                                 render=render))
         return context
 
     def view(self, payload: dict, *, response: Any, option_order: list[int] | None,
-             show_key: bool) -> dict:
-        """Type-specific template values; the answer key only when `show_key`."""
+             show_key: bool, render: Renderer = LIVE) -> dict:
+        """Type-specific template values; the answer key only when `show_key`; Markdown through `render`."""
         return {}
 
     # --- the examinee's responses ---

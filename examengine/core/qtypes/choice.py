@@ -15,14 +15,15 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
-from examengine.core.markup import render_markdown
 from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
+    LIVE,
     FormValues,
     Grade,
     Line,
     ParseContext,
     QuestionType,
+    Renderer,
     first_value,
     join_markdown,
     parse_bool,
@@ -159,14 +160,15 @@ class ChoiceQuestion(QuestionType):
         options = payload["options"]
         return {"options": [{"md": options[i]["md"]} for i in _display_order(len(options), option_order)]}
 
-    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
+    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool,
+             render: Renderer = LIVE) -> dict:
         """Options in display order, each with `value` = its displayed position (what the input posts)
         and `checked` from the stored (authored) response."""
         chosen = self._chosen(response, len(payload["options"])) or set()
         options = []
         for position, index in enumerate(_display_order(len(payload["options"]), option_order)):
             option = payload["options"][index]
-            entry = {"value": position, "html": render_markdown(option["md"]), "checked": index in chosen}
+            entry = {"value": position, "html": render(option["md"]), "checked": index in chosen}
             if show_key:
                 entry["correct"] = option["correct"]
             options.append(entry)
@@ -342,7 +344,8 @@ class TrueFalse(QuestionType):
     def form_response(self, payload: dict, values: FormValues, field_name: str) -> str:
         return first_value(values, field_name)
 
-    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
+    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool,
+             render: Renderer = LIVE) -> dict:
         values = {"selected": response if isinstance(response, bool) else None}
         if show_key:
             values["answer"] = payload["answer"]

@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import html
 import re
-import secrets
 import unicodedata
 from typing import Any
 
-from examengine.core.markup import render_markdown
 from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
+    LIVE,
     MAX_BLANK_CHARS,
     FormValues,
     Grade,
     Line,
     ParseContext,
     QuestionType,
+    Renderer,
     clean_text,
     first_value,
     join_markdown,
@@ -50,9 +50,6 @@ _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _STEM_UNIT = re.compile(r" ?(%|％|‰|℃|(?:ms|s|min|h|KB|MB|GB|TB|kbps|Mbps|Gbps|MHz|GHz)(?![A-Za-z])"
                         r"|毫秒|秒|分钟|小时|天)")
 INPUT_CLASS = "form-control d-inline-block w-auto"
-# Unguessable, per process: an author cannot write a placeholder word into a stem. Constant within the
-# process so the rendered Markdown is cacheable (see markup.render_markdown).
-_PLACEHOLDER_NONCE = secrets.token_hex(8)
 
 
 def _blank_from_text(content: str) -> tuple[dict | None, str | None]:
@@ -153,13 +150,16 @@ class Fill(QuestionType):
     def public_payload(self, payload: dict, *, option_order: list[int] | None = None) -> dict:
         return {"blank_count": len(payload["blanks"])}
 
-    def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None) -> str:
+    def stem_html(self, stem_md: str, *, field_name: str = "answer", response: Any = None,
+                  render: Renderer = LIVE) -> str:
         """The stem with an input box per blank, named `{field_name}.{i}` (i = 0, 1, ...).
 
-        Blanks become placeholder words (with a secret per-process nonce) before rendering, since
-        sanitize() would strip inputs; the words are swapped for inputs in text only, never inside a tag.
+        Blanks become placeholder words (with the renderer's secret nonce: per process, or the one the
+        version's stored HTML was made with, so an author cannot write one into a stem) before
+        rendering, since sanitize() would strip inputs; the words are swapped for inputs in text only,
+        never inside a tag.
         """
-        nonce = _PLACEHOLDER_NONCE
+        nonce = render.nonce
         numbers: list[int] = []
 
         def placeholder(match: re.Match) -> str:
@@ -168,7 +168,7 @@ class Fill(QuestionType):
             numbers.append(int(match.group(1)))
             return f"blank{nonce}n{match.group(1)}x"
 
-        rendered = render_markdown(_STORED_MARKER.sub(placeholder, stem_md))
+        rendered = render(_STORED_MARKER.sub(placeholder, stem_md))
         placed: set[int] = set()
 
         def to_input(match: re.Match) -> str:
@@ -236,7 +236,8 @@ class Fill(QuestionType):
     def is_answered(self, response: Any) -> bool:
         return isinstance(response, (list, tuple)) and any(isinstance(v, str) and v.strip() for v in response)
 
-    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
+    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool,
+             render: Renderer = LIVE) -> dict:
         values: dict = {"blank_count": len(payload["blanks"])}
         if show_key:
             values["blanks"] = [self._key_text(blank) for blank in payload["blanks"]]

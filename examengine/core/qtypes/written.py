@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from examengine.core.markup import render_markdown
 from examengine.core.messages import N_
 from examengine.core.qtypes.base import (
+    LIVE,
     MAX_TEXT_CHARS,
     FormValues,
     Grade,
     ParseContext,
     QuestionType,
+    Renderer,
     Section,
     clean_text,
     first_value,
@@ -118,13 +119,14 @@ class WrittenQuestion(QuestionType):
     def is_answered(self, response: Any) -> bool:
         return isinstance(response, str) and bool(response.strip())
 
-    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool) -> dict:
+    def view(self, payload: dict, *, response: Any, option_order: list[int] | None, show_key: bool,
+             render: Renderer = LIVE) -> dict:
         values: dict = {
-            "case_html": render_markdown(payload["case"]) if payload["case"] else "",
+            "case_html": render(payload["case"]) if payload["case"] else "",
             "text": response if isinstance(response, str) else "",
         }
         if show_key:
-            values["reference_html"] = render_markdown(payload["reference"])
+            values["reference_html"] = render(payload["reference"])
             values["rubric"] = payload["rubric"]
         return values
 

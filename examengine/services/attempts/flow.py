@@ -15,6 +15,7 @@ from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
 from ...models import Attempt, User
 from ...models._time import utcnow
+from ..banks.rendered import version_renderers
 from ..exams.access import AttemptRefused, grace_seconds, is_assigned, recompute_deadlines
 from .evidence import RecordResult, record_events
 from .home import ExamCard, exam_cards
@@ -70,12 +71,13 @@ def paper_view(attempt: Attempt) -> list[SlotView]:
     """Every slot with its type's template context, rendered WITHOUT the key (show_key=False)."""
     titles = [section.title for section in attempt.exam.sections]
     rows = paper_rows(attempt.id)
+    renderers = version_renderers(version for _slot, version in rows)  # the versions' stored HTML
     views = []
     for slot, version in rows:
         qtype = qtypes.get(version.qtype)
         context = qtype.template_context(
             version.payload, stem_md=version.stem, field_name=f"q{slot.position}", response=slot.response,
-            option_order=slot.option_order, show_key=False,
+            option_order=slot.option_order, show_key=False, render=renderers[version.id],
         )
         views.append(SlotView(
             position=slot.position, section=slot.section, qtype=version.qtype, title=version.title,

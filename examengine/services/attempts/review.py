@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from ...core import qtypes
-from ...core.markup import render_markdown
 from ...core.release import FeedbackMark, Visibility, settled_feedback
 from ...extensions import db
 from ...models import Attempt, AttemptSlot, Exam, GradingMark, QuestionVersion
+from ..banks.rendered import version_renderers
 from ..exams.access import AttemptRefused
 from ..exams.release import attempt_visibility, last_close
 from ..exams.scoring import official_score
@@ -116,7 +116,8 @@ def review_view(attempt: Attempt, now: datetime | None = None) -> ReviewView:
     shown = attempt_visibility(attempt, now)
     rows = paper_rows(attempt.id)
     marks = _feedback_marks([slot.id for slot, _version in rows]) if shown.feedback else {}
-    slots = [_slot(slot, version, shown, marks.get(slot.id, [])) for slot, version in rows]
+    renderers = version_renderers(version for _slot, version in rows)  # the versions' stored HTML
+    slots = [_slot(slot, version, shown, marks.get(slot.id, []), renderers[version.id]) for slot, version in rows]
     score, maximum, percent, passed = official_score(attempt) if shown.score else (None, None, None, None)
     pending = {item: condition for item, condition in exam.release_policy.items()
                if not getattr(shown, item) and condition != "never"}
@@ -149,12 +150,13 @@ def _feedback(version: QuestionVersion, marks: list[GradingMark]) -> SlotFeedbac
                         adjustments=adjustments)
 
 
-def _slot(slot: AttemptSlot, version: QuestionVersion, shown: Visibility, marks: list[GradingMark]) -> ReviewSlot:
+def _slot(slot: AttemptSlot, version: QuestionVersion, shown: Visibility, marks: list[GradingMark],
+          render: qtypes.Renderer) -> ReviewSlot:
     qtype = qtypes.get(version.qtype)
     explanation = version.explanation if shown.answers else ""
     context = qtype.template_context(
         version.payload, stem_md=version.stem, field_name=f"q{slot.position}", response=slot.response,
-        option_order=slot.option_order, show_key=shown.answers, explanation_md=explanation,
+        option_order=slot.option_order, show_key=shown.answers, explanation_md=explanation, render=render,
     )
     context["readonly"] = True
     context.pop("rubric", None)  # the rubric is feedback: it reaches the page only through `feedback`
@@ -167,6 +169,6 @@ def _slot(slot: AttemptSlot, version: QuestionVersion, shown: Visibility, marks:
         position=slot.position, qtype=version.qtype, title=version.title, points=points, context=context,
         response=slot.response, score=score if shown.marks else None, correct=correct,
         needs_grading=bool(slot.needs_grading),
-        explanation_html=render_markdown(explanation) if explanation else "", template=qtype.template,
+        explanation_html=render(explanation) if explanation else "", template=qtype.template,
         feedback=_feedback(version, marks) if shown.feedback and marks else None,
     )

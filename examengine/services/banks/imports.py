@@ -12,6 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...core.banks import BankError, BankSpec, QuestionSpec, load_bank_bytes
+from ...core.qtypes import render_fragments
 from ...extensions import db
 from ...models import Bank, Question, QuestionTag, QuestionVersion
 from ...models._time import utcnow
@@ -230,6 +231,8 @@ def _version_row(question_id: int, number: int, spec: QuestionSpec, now) -> dict
         "title": spec.title or "", "points": float(spec.points), "difficulty": spec.difficulty,
         "dimension": spec.dimension or "", "stem": spec.stem or "", "explanation": spec.explanation or "",
         "payload": spec.payload, "fingerprint": spec.fingerprint, "source_line": spec.line, "created_at": now,
+        # Rendered once, here: every page of the version shows this HTML (services.banks.rendered).
+        "rendered": render_fragments(spec.qtype, spec.payload, spec.stem or "", spec.explanation or ""),
     }
 
 

@@ -24,6 +24,7 @@ from ...models import Appeal, Attempt, AttemptEvent, AttemptSlot, GradingMark, Q
 from ..attempts.evidence import summarize_events
 from ..attempts.saves import LATE_EVENT
 from ..audit import shown_reason
+from ..banks.rendered import version_renderers
 from ..exams.scoring import scoring_of
 from .overview import seconds_used
 
@@ -105,8 +106,9 @@ def attempt_detail(attempt_id: int) -> AttemptDetail | None:
         .options(lazyload(QuestionVersion.tag_rows))
     ).all()
     slots, rubrics = [], {}
+    renderers = version_renderers(version for _slot, version in rows)  # the versions' stored HTML
     for slot, version in rows:
-        slots.append(_slot(slot, version))
+        slots.append(_slot(slot, version, renderers[version.id]))
         rubrics[slot.id] = (version.payload or {}).get("rubric") or []
     by_id = {s.slot_id: s for s in slots}
     for mark, reviewer in db.session.execute(
@@ -151,11 +153,11 @@ def _late(event: AttemptEvent) -> LateRefusal:
     return LateRefusal(server_time=event.server_time, positions=positions, reason=str(detail.get("reason") or ""))
 
 
-def _slot(slot: AttemptSlot, version: QuestionVersion) -> SlotDetail:
+def _slot(slot: AttemptSlot, version: QuestionVersion, render: qtypes.Renderer) -> SlotDetail:
     qtype = qtypes.get(version.qtype)
     context = qtype.template_context(
         version.payload or {}, stem_md=version.stem, field_name=f"q{slot.position}", response=slot.response,
-        option_order=slot.option_order, show_key=True, explanation_md="",
+        option_order=slot.option_order, show_key=True, explanation_md="", render=render,
     )
     context["readonly"] = True
     return SlotDetail(
