@@ -6,7 +6,7 @@ import. Existing rows stay NULL: a migration must not import the application's c
 fill a missing or stale value on first use (`services.banks.rendered`).
 
 Revision ID: a7b8c9d0e1f2
-Revises: e5f6a7b8c9d0
+Revises: b8c9d0e1f2a3
 Create Date: 2026-12-02 10:30:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a7b8c9d0e1f2"
-down_revision = "e5f6a7b8c9d0"
+down_revision = "b8c9d0e1f2a3"
 branch_labels = None
 depends_on = None
 
