@@ -83,6 +83,8 @@ def build_config(instance_path: str) -> dict:
         # Starts (paper draws) one server process runs at once; more wait in a fair queue ("you are
         # number N") instead of timing out. 0: no limit.
         "EXAMENGINE_START_CONCURRENCY": _int_env("EXAMENGINE_START_CONCURRENCY", 2),
+        # The exam page keeps the cards of untouched questions (web/attempts/cards.py); 0 turns that off.
+        "EXAMENGINE_CARD_CACHE": _int_env("EXAMENGINE_CARD_CACHE", 1) != 0,
         # Saves in flight when time runs out are still accepted for this long.
         "EXAMENGINE_GRACE_SECONDS": _int_env("EXAMENGINE_GRACE_SECONDS", 60),
         # A reviewer holds the answers shown to them this long; then others may grade them.

@@ -5,21 +5,19 @@ home page's cards in exam_home.py and the review in review.py; everything is imp
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ...core import qtypes
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
 from ...models import Attempt, User
 from ...models._time import utcnow
-from ..banks.rendered import version_renderers
 from ..exams.access import AttemptRefused, grace_seconds, is_assigned, recompute_deadlines
 from .evidence import RecordResult, record_events
 from .home import ExamCard, exam_cards
-from .review import ReviewSlot, ReviewView, paper_rows, review_view
+from .paper import SlotView, paper_view
+from .review import ReviewSlot, ReviewView, review_view
 from .saves import SaveResult, changes_from_form, save_changes
 from .start import MAX_DB_INT, serve_paper, start_or_resume
 from .submission import close_overdue, finalize
@@ -47,45 +45,6 @@ def own_attempt(attempt_id: Any, user: User, now: datetime | None = None) -> Att
 
 def seconds_left(attempt: Attempt, now: datetime | None = None) -> int:
     return _seconds_left(attempt.deadline, now or utcnow())
-
-
-@dataclass
-class SlotView:
-    """One question of the paper as the exam page shows it: never any key material."""
-
-    position: int
-    section: int
-    qtype: str
-    title: str
-    points: float
-    template: str
-    context: dict
-    response: Any
-    flagged: bool
-    answered: bool
-    seq: int
-    section_title: str = ""
-
-
-def paper_view(attempt: Attempt) -> list[SlotView]:
-    """Every slot with its type's template context, rendered WITHOUT the key (show_key=False)."""
-    titles = [section.title for section in attempt.exam.sections]
-    rows = paper_rows(attempt.id)
-    renderers = version_renderers(version for _slot, version in rows)  # the versions' stored HTML
-    views = []
-    for slot, version in rows:
-        qtype = qtypes.get(version.qtype)
-        context = qtype.template_context(
-            version.payload, stem_md=version.stem, field_name=f"q{slot.position}", response=slot.response,
-            option_order=slot.option_order, show_key=False, render=renderers[version.id],
-        )
-        views.append(SlotView(
-            position=slot.position, section=slot.section, qtype=version.qtype, title=version.title,
-            points=float(slot.points), template=qtype.template, context=context, response=slot.response,
-            flagged=bool(slot.flagged), answered=qtype.is_answered(slot.response), seq=slot.response_seq,
-            section_title=titles[slot.section] if 0 <= slot.section < len(titles) else "",
-        ))
-    return views
 
 
 def submit(attempt: Attempt, now: datetime | None = None, by: str = "examinee") -> Attempt:

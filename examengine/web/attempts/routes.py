@@ -9,6 +9,7 @@ through `web.http.json_body()`: too large, too deep or unstorable text was answe
 """
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -23,8 +24,10 @@ from ...services import attempts as attempt_service
 from ...services.attempts import MAX_DB_INT, AttemptRefused
 from ..auth.session import role_required
 from ..http import json_body
+from ..reports.routes import attempt_slot_reports
 from ..ui import type_label
 from . import admission, bp
+from .cards import QuestionCards
 
 # How a refusal of the attempt service answers over HTTP; anything else is shown with 409.
 REFUSAL_STATUS = {"not_assigned": 404, "too_late": 409, "finalized": 409, "bad_request": 400, "rate_limited": 429}
@@ -160,10 +163,14 @@ def attempt_page(attempt_id: int):
     attempt_service.serve_paper(attempt)  # the clock starts now, the first time the paper is shown
     slots = attempt_service.paper_view(attempt)
     sections = _sections(attempt, slots)
+    cards = QuestionCards(attempt.id)
+    cards.reuse(slots, attempt_slot_reports(attempt).__contains__)
     return render_template(
         "attempts/attempt.html", attempt=attempt, exam=attempt.exam, slots=slots, sections=sections,
-        seconds_left=attempt_service.seconds_left(attempt), type_label=type_label,
-        evidence=attempt_service.summary_of(attempt.id),
+        seconds_left=attempt_service.seconds_left(attempt), evidence=attempt_service.summary_of(attempt.id),
+        # Fifty questions share a handful of types and point values: translate each label once per page.
+        type_label=functools.cache(type_label), points_label=functools.cache(points_label),
+        cards=cards,
     )
 
 

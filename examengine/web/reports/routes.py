@@ -34,14 +34,19 @@ def state_label(state: str) -> str:
     return pgettext("report state", "Open") if state == "open" else pgettext("report state", "Resolved")
 
 
+def attempt_slot_reports(attempt) -> dict:
+    """Position -> the examinee's report of that question (read once per attempt and request)."""
+    cache = g.setdefault("slot_reports", {})
+    if attempt.id not in cache:
+        cache[attempt.id] = service.attempt_reports(attempt)
+    return cache[attempt.id]
+
+
 @bp.app_context_processor
 def report_helpers():
     def slot_report(attempt, position: int):
-        """The examinee's report of one question (read once per attempt and request)."""
-        cache = g.setdefault("slot_reports", {})
-        if attempt.id not in cache:
-            cache[attempt.id] = service.attempt_reports(attempt)
-        return cache[attempt.id].get(position)
+        """The examinee's report of one question."""
+        return attempt_slot_reports(attempt).get(position)
 
     def question_reports(question):
         """For the question page: its reports and the statistics of each of its versions."""
