@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import resource
 import sys
 import tempfile
@@ -31,30 +30,26 @@ def make_save(user, rng):
 
 
 async def _drive(base, pid, url, exam_id, users, args) -> dict:
-    people = [load_client.User(f"examinee{n:05d}") for n in range(users)]
+    examinees = [exam_load.Examinee(f"examinee{n:05d}") for n in range(users)]
     async with load_client.session() as http:
-        client = load_client.Client(http, base)
         await wait_until_up(http, base)
+        # The set-up is exam_load's own (login, instructions page's CSRF token, start, paper): not measured.
+        setup, gate, wave = exam_load.Client(http, [base]), asyncio.Event(), exam_load.Wave()
+        gate.set()
         limit = asyncio.Semaphore(16)
 
-        async def begin(user):
+        async def begin(examinee):
             async with limit:
-                await client.refresh_csrf(user, "/login")
-                await client.request(user, "POST", "/login", data={
-                    "username": user.username, "password": exam_load.PASSWORD, "csrf_token": user.csrf})
-                await client.refresh_csrf(user, f"/exams/{exam_id}")
-                status, headers, body, _ = await client.request(user, "POST", f"/exams/{exam_id}/start",
-                                                                data={"csrf_token": user.csrf})
-                match = re.search(r"/attempts/(\d+)", headers.get("Location", ""))
-                if not match:
-                    raise SystemExit(f"start failed for {user.username}: HTTP {status} {body[:200]}")
-                examinee = exam_load.Examinee(user.username)
-                examinee.attempt_id = int(match.group(1))
-                user.extra["examinee"] = examinee
-                await client.refresh_csrf(user, f"/attempts/{examinee.attempt_id}")
+                await exam_load.log_in(setup, examinee, exam_id)
+                await exam_load.start_and_open(setup, examinee, exam_id, gate, wave)
+            if not examinee.attempt_id:
+                raise SystemExit(f"start failed for {examinee.username}: {sorted(set(wave.starts.errors))[:1]}")
 
-        await asyncio.gather(*(begin(u) for u in people))
-        await asyncio.to_thread(exam_load.load_slots, url, [u.extra["examinee"] for u in people])
+        await asyncio.gather(*(begin(e) for e in examinees))
+        people = [load_client.User(e.username, cookie=e.cookie, csrf=e.csrf, extra={"examinee": e})
+                  for e in examinees]
+        client = load_client.Client(http, base)
+        await asyncio.to_thread(exam_load.load_slots, url, examinees)
         steady = await load_client.steady(client, pid, people, make_save, args.interval, args.rounds)
         saturated = await load_client.saturate(client, pid, people, make_save, args.saturate_seconds,
                                                args.concurrency)

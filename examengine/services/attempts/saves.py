@@ -25,7 +25,7 @@ from ...core.text import unstorable
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
-from ...models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
+from ...models import Attempt, AttemptEvent, AttemptSlot, Exam, QuestionVersion
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds
 from ..messages import _, error_text, unstorable_message
@@ -54,10 +54,23 @@ class _Change:
     response: Any = None
 
 
+def own_save_target(attempt_id: Any, user_id: int) -> Any:
+    """What a save needs of the user's attempt (`.id`, `.deadline`, `.state`) in one core query, or None
+    (not theirs, or its exam is not published: the web answers 404), with the checks of
+    `flow.own_attempt`; an overdue attempt is finalized by save_changes(), which refuses the save."""
+    if not _db_int(attempt_id, 1):
+        return None
+    return db.session.execute(
+        select(Attempt.id, Attempt.deadline, Attempt.state)
+        .join(Exam, Exam.id == Attempt.exam_id)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id, Exam.status == "published")
+    ).first()
+
+
 def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) -> SaveResult:
     """Store `[{"slot": position, "seq": n, "response": raw, "flagged": bool?}]`; newest seq per slot wins.
 
-    Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
+    `attempt` is the ORM Attempt or own_save_target()'s row. Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
     finalized with what was saved), "finalized" once submitted, "bad_request" when malformed or when a
     response holds a NUL or a lone surrogate. A refusal of answers the server does not hold lists their
     positions in `details["not_received"]`.
