@@ -461,25 +461,30 @@ def report(size: int, figures: dict, args) -> None:
 
 
 def run_floor_comparison(all_figures: list[dict], args) -> None:
+    """bench/floor.py on the same database kind, gunicorn settings and save pacing; run_floor() returns
+    {"steady": {...}, "saturation": {...}} with load_client's figures (cpu_ms_per_request, throughput...)."""
     import floor
 
     size = min(2000, max(args.sizes))
     floor_figures = floor.run_floor(args.database_url, users=size, interval=args.save_interval,
-                                    rounds=args.save_rounds, saturation_seconds=args.saturation_seconds,
+                                    rounds=args.save_rounds, saturate_seconds=args.saturation_seconds,
                                     workers=args.workers, threads=args.threads)
     project = next((f for f in all_figures if len(f["wave"].delivered.latencies) == size), all_figures[-1])
     print("\n=== project / floor (same gunicorn settings, database and client)")
-    print(f"floor: {floor_figures}")
-    steady = project["saves"].cpu_ms_per_request / floor_figures["cpu_ms_per_request"]
-    print(f"autosave CPU per request: project {project['saves'].cpu_ms_per_request:.2f} ms, floor "
-          f"{floor_figures['cpu_ms_per_request']:.2f} ms, ratio {steady:.2f} (target <= 1.5: "
-          f"{'met' if steady <= 1.5 else 'NOT met'})")
-    if project["saturation"].timings.latencies and floor_figures.get("saturation_per_second"):
-        sat = project["saturation"]
+    floor.print_figures("floor", floor_figures)
+    bare_steady, bare_saturation = floor_figures["steady"], floor_figures["saturation"]
+    if bare_steady["cpu_ms_per_request"]:
+        steady = project["saves"].cpu_ms_per_request / bare_steady["cpu_ms_per_request"]
+        print(f"autosave CPU per request: project {project['saves'].cpu_ms_per_request:.2f} ms, floor "
+              f"{bare_steady['cpu_ms_per_request']:.2f} ms, ratio {steady:.2f} (target <= 1.5: "
+              f"{'met' if steady <= 1.5 else 'NOT met'})")
+    sat = project["saturation"]
+    if sat.timings.latencies and bare_saturation["throughput"]:
         project_rate = len(sat.timings.latencies) / sat.timings.wall
-        print(f"saturation throughput: project {project_rate:.0f}/s, floor {floor_figures['saturation_per_second']:.0f}/s,"
-              f" ratio {project_rate / floor_figures['saturation_per_second']:.2f}; CPU per request at saturation: "
-              f"project {sat.cpu_ms_per_request:.2f} ms, floor {floor_figures.get('saturation_cpu_ms_per_request', 0):.2f} ms")
+        print(f"saturation throughput: project {project_rate:.0f}/s, floor {bare_saturation['throughput']:.0f}/s,"
+              f" ratio {project_rate / bare_saturation['throughput']:.2f}; CPU per request at saturation: "
+              f"project {sat.cpu_ms_per_request:.2f} ms, floor {bare_saturation['cpu_ms_per_request']:.2f} ms")
+    print(f"floor run: {floor_figures['load']}")
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from .flow import (
     submit,
 )
 from .review import score_visible
+from .saves import own_save_target
 from .start import MAX_DB_INT
 from .submission import OverdueRun, close_overdue, finalize, update_total
 
@@ -33,6 +34,6 @@ __all__ = [
     "admission",
     "LEAVE_LIMIT_BY", "leave_limit_message", "summarize_events", "summary_of",
     "MAX_DB_INT", "AttemptRefused", "OverdueRun", "SlotView", "changes_from_form", "close_overdue", "exam_cards", "finalize",
-    "is_assigned", "own_attempt", "paper_view", "record_events", "review_view", "save_changes", "score_visible",
+    "is_assigned", "own_attempt", "own_save_target", "paper_view", "record_events", "review_view", "save_changes", "score_visible",
     "seconds_left", "serve_paper", "start_or_resume", "submit", "update_total",
 ]

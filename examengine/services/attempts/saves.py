@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ...core import qtypes
 from ...core.text import unstorable
 from ...core.timing import is_overdue
 from ...core.timing import seconds_left as _seconds_left
 from ...extensions import db
-from ...models import Attempt, AttemptEvent, AttemptSlot, QuestionVersion
+from ...models import Attempt, AttemptEvent, AttemptSlot, Exam, QuestionVersion
 from ...models._time import utcnow
 from ..exams.access import AttemptRefused, grace_seconds
 from ..messages import _, error_text, unstorable_message
@@ -35,6 +35,41 @@ from .submission import finalize
 MAX_CHANGES = 500  # slots per save request
 LATE_EVENT = "late_refused"
 MAX_LATE_EVENTS = 20  # per attempt: a page retrying its refused answers cannot flood the evidence
+
+
+# The save's statements, built once (building them per request was a good part of its CPU); each
+# request only binds its values.
+_TARGET = (select(Attempt.id, Attempt.deadline, Attempt.state)
+           .join(Exam, Exam.id == Attempt.exam_id)
+           .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"),
+                  Exam.status == "published"))
+_GUARD = (update(Attempt)
+          .where(Attempt.id == bindparam("guarded_id"), Attempt.state == "in_progress",
+                 Attempt.deadline >= bindparam("earliest"))
+          .values(state=Attempt.state)
+          .execution_options(synchronize_session=False))
+_SLOT_TYPES = (select(AttemptSlot.position, QuestionVersion.qtype, QuestionVersion.payload, AttemptSlot.option_order)
+               .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
+               .where(AttemptSlot.attempt_id == bindparam("attempt_id"),
+                      AttemptSlot.position.in_(bindparam("positions", expanding=True))))
+
+
+def _slot_update(with_response: bool, with_flag: bool):
+    """UPDATE of one slot where the stored seq is older: the seq, and the response and/or the flag."""
+    values: dict[str, Any] = {"response_seq": bindparam("new_seq", type_=AttemptSlot.response_seq.type)}
+    if with_response:
+        values.update(response=bindparam("new_response", type_=AttemptSlot.response.type),
+                      saved_at=bindparam("new_saved_at", type_=AttemptSlot.saved_at.type))
+    if with_flag:
+        values["flagged"] = bindparam("new_flagged", type_=AttemptSlot.flagged.type)
+    return (update(AttemptSlot)
+            .where(AttemptSlot.attempt_id == bindparam("slot_attempt"), AttemptSlot.position == bindparam("slot_position"),
+                   AttemptSlot.response_seq < bindparam("new_seq", type_=AttemptSlot.response_seq.type))
+            .values(**values)
+            .execution_options(synchronize_session=False))
+
+
+_SLOT_UPDATES = {(r, f): _slot_update(r, f) for r in (False, True) for f in (False, True)}
 
 
 @dataclass
@@ -54,10 +89,19 @@ class _Change:
     response: Any = None
 
 
+def own_save_target(attempt_id: Any, user_id: int) -> Any:
+    """What a save needs of the user's attempt (`.id`, `.deadline`, `.state`) in one core query, or None
+    (not theirs, or its exam is not published: the web answers 404), with the checks of
+    `flow.own_attempt`; an overdue attempt is finalized by save_changes(), which refuses the save."""
+    if not _db_int(attempt_id, 1):
+        return None
+    return db.session.execute(_TARGET, {"attempt_id": attempt_id, "user_id": user_id}).first()
+
+
 def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) -> SaveResult:
     """Store `[{"slot": position, "seq": n, "response": raw, "flagged": bool?}]`; newest seq per slot wins.
 
-    Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
+    `attempt` is the ORM Attempt or own_save_target()'s row. Committed before returning. Refused as "too_late" after deadline + grace (the attempt is then
     finalized with what was saved), "finalized" once submitted, "bad_request" when malformed or when a
     response holds a NUL or a lone surrogate. A refusal of answers the server does not hold lists their
     positions in `details["not_received"]`.
@@ -81,28 +125,18 @@ def save_changes(attempt: Attempt, changes: Any, now: datetime | None = None) ->
         return result  # a heartbeat: the page syncs its countdown
     try:
         guard = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.state == "in_progress",
-                   Attempt.deadline >= now - timedelta(seconds=grace_seconds()))
-            .values(state=Attempt.state)
-            .execution_options(synchronize_session=False)
-        )
+            _GUARD, {"guarded_id": attempt_id, "earliest": now - timedelta(seconds=grace_seconds())})
         if guard.rowcount != 1:
             db.session.rollback()
             raise _refusal_after_guard(attempt_id, parsed, now)
         for change in parsed:
-            values: dict[str, Any] = {"response_seq": change.seq}
+            params: dict[str, Any] = {"slot_attempt": attempt_id, "slot_position": change.position, "new_seq": change.seq}
             if change.has_response:
-                values.update(response=change.response, saved_at=now)
+                params.update(new_response=change.response, new_saved_at=now)
             if change.flagged is not None:
-                values["flagged"] = change.flagged
-            stored = db.session.execute(
-                update(AttemptSlot)
-                .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position == change.position,
-                       AttemptSlot.response_seq < change.seq)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                params["new_flagged"] = change.flagged
+            statement = _SLOT_UPDATES[change.has_response, change.flagged is not None]
+            stored = db.session.execute(statement, params).rowcount
             (result.saved if stored else result.stale).append(change.position)
         db.session.commit()
     except AttemptRefused:
@@ -206,10 +240,7 @@ def _clean(attempt_id: int, parsed: list[_Change]) -> None:
     through the slot's frozen option order."""
     positions = [change.position for change in parsed]
     types = {position: (qtype_name, payload, order) for position, qtype_name, payload, order in db.session.execute(
-        select(AttemptSlot.position, QuestionVersion.qtype, QuestionVersion.payload, AttemptSlot.option_order)
-        .join(QuestionVersion, AttemptSlot.question_version_id == QuestionVersion.id)
-        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))
-    )}
+        _SLOT_TYPES, {"attempt_id": attempt_id, "positions": positions})}
     for change in parsed:
         if change.position not in types:
             raise bad_request(_("this paper has no question %(number)d", number=change.position + 1))

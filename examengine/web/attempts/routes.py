@@ -191,7 +191,10 @@ def _sections(attempt, slots) -> list[tuple[str, list]]:
 @role_required("employee")
 def save(attempt_id: int):
     """Autosave: {"changes": [{"slot", "seq", "response", "flagged"}]} -> {"saved", "stale", "seconds_left"}."""
-    attempt = _own_attempt_or_404(attempt_id)
+    # One core query (the attempt's id, deadline, state; ownership and a published exam), no ORM objects.
+    attempt = attempt_service.own_save_target(attempt_id, current_user.id)
+    if attempt is None:
+        abort(404)
     body = json_body()  # size, depth and text checked by web.http
     if not isinstance(body, dict) or not isinstance(body.get("changes"), list):
         return _json_error(_('The save request is malformed: expected {"changes": [...]}.'))

@@ -6,9 +6,13 @@ from functools import wraps
 from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, lazyload
 
 from ...extensions import db, login_manager
 from ...models import User
+
+# One query: the roles (every view checks them) joined in; the groups only when a view reads them.
+_USER_OPTIONS = (joinedload(User.role_rows), lazyload(User.groups))
 
 
 @login_manager.user_loader
@@ -16,7 +20,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, nonce = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=_USER_OPTIONS)
     # The session cookie and the remember-me cookie both carry "id:nonce" and both come here: a rotated
     # nonce (logout, password change or reset, deactivation) ends every copy issued before it.
     if user is None or not user.active or not user.session_id_matches(nonce):

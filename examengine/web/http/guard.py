@@ -53,13 +53,12 @@ def json_nesting_exceeds(raw: bytes, limit: int) -> bool:
 def _json_refusal() -> tuple[str, str] | None:
     """(message, reason) why the JSON body is refused, else None; the parsed body goes to g."""
     limit = int(current_app.config.get("EXAMENGINE_MAX_JSON_BYTES") or DEFAULT_MAX_JSON_BYTES)
-    too_large = (_("The request is too large: at most %(mb).1f MB of JSON are accepted.", mb=limit / 1024 / 1024),
-                 "too_large")
-    if request.content_length is not None and request.content_length > limit:
-        return too_large
-    raw = request.get_data(cache=True)
-    if len(raw) > limit:
-        return too_large
+    raw = None
+    if request.content_length is None or request.content_length <= limit:
+        raw = request.get_data(cache=True)
+    if raw is None or len(raw) > limit:  # the message is only translated when it is needed
+        return (_("The request is too large: at most %(mb).1f MB of JSON are accepted.", mb=limit / 1024 / 1024),
+                "too_large")
     if json_nesting_exceeds(raw, MAX_JSON_DEPTH):
         return (_("The request is not valid JSON, or it is nested too deeply: at most %(depth)d levels of "
                   "lists and objects are accepted.", depth=MAX_JSON_DEPTH), "bad_request")

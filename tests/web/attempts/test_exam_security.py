@@ -244,3 +244,19 @@ def test_an_extra_attempt_hides_the_answers_again(app):
     review = alice.get(f"/attempts/{attempt_id}/review").text
     assert_no_key(review)
     assert 'data-testid="pending-answers"' in review
+
+
+def test_a_deactivated_examinees_open_session_can_no_longer_save(app, two_employees):
+    from examengine.models import User
+
+    exam_id, alice, _ = two_employees
+    attempt_id = start(alice, exam_id)
+    where = positions(app, attempt_id)
+    assert save(alice, attempt_id, {"slot": where["single"], "seq": 1, "response": 0}).status_code == 200
+    before = slot_state(app, attempt_id)
+    with app.app_context():
+        db.session.scalar(db.select(User).filter_by(username="alice")).active = False  # the nonce is kept
+        db.session.commit()
+    response = save(alice, attempt_id, {"slot": where["single"], "seq": 2, "response": 1})
+    assert response.status_code in (302, 401)  # logged out: the login page, not a save
+    assert slot_state(app, attempt_id) == before
