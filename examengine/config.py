@@ -83,6 +83,11 @@ def build_config(instance_path: str) -> dict:
         # Starts (paper draws) one server process runs at once; more wait in a fair queue ("you are
         # number N") instead of timing out. 0: no limit.
         "EXAMENGINE_START_CONCURRENCY": _int_env("EXAMENGINE_START_CONCURRENCY", 2),
+        # How many of the earliest waiters may take a free place on any server: at least all servers'
+        # places together (processes x the limit above), or free places idle while the front waits.
+        "EXAMENGINE_START_QUEUE_FRONT": _int_env("EXAMENGINE_START_QUEUE_FRONT", 16),
+        # A start waits this long for a free place before it is queued (a retry costs a request).
+        "EXAMENGINE_START_WAIT_SECONDS": _int_env("EXAMENGINE_START_WAIT_SECONDS", 10),
         # The exam page keeps the cards of untouched questions (web/attempts/cards.py); 0 turns that off.
         "EXAMENGINE_CARD_CACHE": _int_env("EXAMENGINE_CARD_CACHE", 1) != 0,
         # Saves in flight when time runs out are still accepted for this long.

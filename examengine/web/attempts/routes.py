@@ -131,7 +131,7 @@ def start(exam_id: int):
     queue = attempt_service.admission
     with admission.start_place() as has_place:
         # A free place goes to the front of the queue: someone who pressed earlier starts first.
-        if not has_place or (admission.limit() and not queue.may_enter(exam.id, current_user.id, admission.limit())):
+        if not has_place or (admission.limit() and not queue.may_enter(exam.id, current_user.id, admission.queue_front())):
             return _queued(exam, queue.join(exam.id, current_user.id))
         try:
             attempt = attempt_service.start_or_resume(exam.id, current_user)
@@ -145,7 +145,7 @@ def start(exam_id: int):
 
 def _queued(exam: Exam, position: int):
     """202 and "you are number N": the page sends the start again after Retry-After seconds."""
-    retry = min(10, max(2, 1 + position // max(1, 4 * admission.limit())))
+    retry = admission.retry_seconds(position)
     response = current_app.make_response(
         (render_template("attempts/queued.html", exam=exam, position=position, retry_seconds=retry), 202))
     response.headers["Retry-After"] = str(retry)

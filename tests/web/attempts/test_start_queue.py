@@ -2,6 +2,7 @@
 numbered queue kept in the database, and their time has not started."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,9 @@ from tests.web.exam_fixtures import employee_client
 
 @pytest.fixture
 def app(app_factory):
-    return app_factory(EXAMENGINE_START_CONCURRENCY=1)
+    # One place and one waiter at the front who may take it: the order is strict. A start without a
+    # place is queued at once (the wait for a place has its own test).
+    return app_factory(EXAMENGINE_START_CONCURRENCY=1, EXAMENGINE_START_QUEUE_FRONT=1, EXAMENGINE_START_WAIT_SECONDS=0)
 
 
 @pytest.fixture
@@ -96,3 +99,36 @@ def test_the_queue_page_speaks_chinese_by_default(app, exam_id, full):
     assert "您在开考队列中排第 1 位" in page.text
     assert "您的考试时间尚未开始" in page.text
 
+
+
+def test_a_free_place_goes_to_any_waiter_at_the_front_and_the_front_retries_soonest(app_factory, full):
+    """Several servers each have places: the earliest EXAMENGINE_START_QUEUE_FRONT waiters may take a
+    free one wherever their retry lands, so places do not idle while the very first waiter sleeps."""
+    app = app_factory(EXAMENGINE_START_CONCURRENCY=1, EXAMENGINE_START_QUEUE_FRONT=2, EXAMENGINE_START_WAIT_SECONDS=0)
+    exam_id = make_exam(app, users=["alice", "bob", "carol"], title="Network basics")
+    alice, bob, carol = (employee_client(app, name) for name in ("alice", "bob", "carol"))
+    queued = [post_start(client, exam_id) for client in (alice, bob, carol)]
+    assert [page.status_code for page in queued] == [202, 202, 202]
+    assert [int(page.headers["Retry-After"]) for page in queued] == [1, 1, 1]  # 2 at the front, 1 just behind
+    full.release()
+    assert post_start(carol, exam_id).status_code == 202  # third: behind the front
+    assert post_start(bob, exam_id).status_code == 302  # second, but at the front: the place is his
+    assert post_start(carol, exam_id).status_code == 302  # bob left the queue: carol is at the front now
+    assert attempts(app) == 2
+
+
+def test_a_start_waits_for_a_place_that_comes_free_instead_of_being_queued(app_factory, full):
+    """A place freed while the start waits (well within EXAMENGINE_START_WAIT_SECONDS) is taken: no 202,
+    no retry, nobody in the queue."""
+    app = app_factory(EXAMENGINE_START_CONCURRENCY=1, EXAMENGINE_START_WAIT_SECONDS=60)
+    exam_id = make_exam(app, users=["alice"], title="Network basics")
+    alice = employee_client(app, "alice")
+    releaser = threading.Timer(0.2, full.release)  # the start in progress ends while alice waits
+    releaser.start()
+    try:
+        assert post_start(alice, exam_id).status_code == 302
+    finally:
+        releaser.join()
+    assert attempts(app) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StartQueueEntry)) == 0
