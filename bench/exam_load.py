@@ -47,11 +47,11 @@ sys.path.insert(0, str(PROJECT_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency import Timings  # noqa: E402  (bench/ is the script's folder)
+from load_client import Client  # noqa: E402
 from server import free_port, load_average, start_gunicorn, wait_until_up, workers_cpu_seconds  # noqa: E402
 
 PASSWORD = "bench-password-1"
 SECRET_KEY = "bench-secret-key"
-CSRF_PATTERN = re.compile(r'name="csrf[-_]token"[^>]*(?:value|content)="([^"]+)"')
 HEALTH_PROBE_PER_SECOND = 5
 
 
@@ -159,41 +159,6 @@ def load_slots(url: str, examinees: list[Examinee]) -> None:
 
 
 # --- the examinees ---
-
-class Client:
-    """One shared connection pool; each examinee's session cookie is carried by hand, and each
-    examinee's requests go to their own server."""
-
-    def __init__(self, session, bases: list[str]):
-        import aiohttp
-
-        self.session, self.bases = session, bases
-        self.client_errors = aiohttp.ClientError
-
-    async def request(self, examinee: Examinee, method: str, path: str, server: int | None = None, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if examinee.cookie:
-            headers["Cookie"] = f"session={examinee.cookie}"
-        base = self.bases[examinee.server if server is None else server]
-        started = time.perf_counter()
-        try:
-            async with self.session.request(method, base + path, headers=headers, allow_redirects=False,
-                                            **kwargs) as response:
-                body = await response.text()
-                elapsed = time.perf_counter() - started
-                if "session" in response.cookies:
-                    examinee.cookie = response.cookies["session"].value
-                return response.status, response.headers, body, elapsed
-        except (TimeoutError, OSError, self.client_errors) as error:
-            return 0, {}, f"{type(error).__name__}: {error}", time.perf_counter() - started
-
-    async def refresh_csrf(self, examinee: Examinee, path: str) -> tuple[int, float, str]:
-        status, _, body, elapsed = await self.request(examinee, "GET", path)
-        match = CSRF_PATTERN.search(body)
-        if match:
-            examinee.csrf = match.group(1)
-        return status, elapsed, body
-
 
 async def log_in(client: Client, examinee: Examinee, exam_id: int) -> None:
     if examinee.username in SESSION_COOKIES:  # signed by prepare_database()

@@ -26,21 +26,23 @@ class User:
 
 class Client:
     """One shared connection pool (a new connection per request: gunicorn closes idle keep-alive
-    connections after 2 s); each user's session cookie is carried by hand."""
+    connections after 2 s); each user's session cookie is carried by hand. With several app servers
+    (`bases`), a user's requests go to their own (`user.server`, default the first)."""
 
-    def __init__(self, session, base: str):
+    def __init__(self, session, bases: str | list[str]):
         import aiohttp
 
-        self.session, self.base = session, base
+        self.session, self.bases = session, [bases] if isinstance(bases, str) else list(bases)
         self.client_errors = aiohttp.ClientError
 
-    async def request(self, user: User, method: str, path: str, **kwargs):
+    async def request(self, user, method: str, path: str, server: int | None = None, **kwargs):
         headers = kwargs.pop("headers", {})
         if user.cookie:
             headers["Cookie"] = f"session={user.cookie}"
+        base = self.bases[getattr(user, "server", 0) if server is None else server]
         started = time.perf_counter()
         try:
-            async with self.session.request(method, self.base + path, headers=headers, allow_redirects=False,
+            async with self.session.request(method, base + path, headers=headers, allow_redirects=False,
                                             **kwargs) as response:
                 body = await response.text()
                 elapsed = time.perf_counter() - started
@@ -50,12 +52,13 @@ class Client:
         except (TimeoutError, OSError, self.client_errors) as error:
             return 0, {}, f"{type(error).__name__}: {error}", time.perf_counter() - started
 
-    async def refresh_csrf(self, user: User, path: str) -> int:
-        status, _, body, _ = await self.request(user, "GET", path)
+    async def refresh_csrf(self, user, path: str) -> tuple[int, float, str]:
+        """GET `path` and keep the CSRF token it carries: (status, seconds, body)."""
+        status, _, body, elapsed = await self.request(user, "GET", path)
         match = CSRF_PATTERN.search(body)
         if match:
             user.csrf = match.group(1)
-        return status
+        return status, elapsed, body
 
 
 def session(limit: int = 0):
