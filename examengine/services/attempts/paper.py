@@ -3,7 +3,8 @@
 The page of a fresh paper mostly reuses question cards kept by the web layer (web/attempts/cards.py),
 which need only what each slot row says. So the slots are read with one light query, and the
 question versions' payloads and stored HTML (the large JSON of a paper) are read and turned into
-template contexts only when a page first asks a slot for its `context`, for the whole paper at once.
+template contexts only when a page first asks a slot for its `context`: in one query, for every slot
+that has no kept card.
 """
 from __future__ import annotations
 

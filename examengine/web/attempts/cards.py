@@ -8,8 +8,9 @@ replacements instead of running the templates again. A card that holds an answer
 or a report is rendered for its attempt every time.
 
 The kept cards are a cache: a process that starts without them renders them again, and no other
-server needs them. Cards are keyed by the version's stored HTML and the language, so a re-imported
-question (a new version) never reuses an old card.
+server needs them. Cards are keyed by the question version (versions never change: a re-imported
+question is a new version, so it never reuses an old card), RENDER_VERSION, the display order, the
+points and the language.
 """
 from __future__ import annotations
 
