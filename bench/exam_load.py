@@ -259,21 +259,23 @@ async def timed(timings: Timings, coroutines) -> None:
 
 async def newest_wins_across_servers(client: Client, examinees: list[Examinee], url: str) -> tuple[int, int]:
     """For each sampled examinee: a newer save to one server, then an older one to the other; the stored
-    answer must be the newer. Returns (checked, held)."""
+    state must be the newer. The saves set the question's flag (a change every question type takes:
+    a text answer would be refused by a choice question). Returns (checked, held)."""
     sample = [e for e in examinees if e.slots][:200]
     expected = {}
     for examinee in sample:
         position = examinee.slots[0][0]
-        newer = {"slot": position, "seq": examinee.seq + 10, "response": "newer answer 较新"}
-        older = {"slot": position, "seq": examinee.seq + 5, "response": "older answer 较旧"}
+        examinee.seq += 10
+        newer = {"slot": position, "seq": examinee.seq, "flagged": True}
+        older = {"slot": position, "seq": examinee.seq - 5, "flagged": False}
         await post_save(client, examinee, [newer], server=examinee.server)
         await post_save(client, examinee, [older], server=1 - examinee.server)
-        expected[(examinee.attempt_id, position)] = "newer answer 较新"
-    stored = await asyncio.to_thread(stored_responses, url, list(expected))
-    return len(expected), sum(stored.get(key) == value for key, value in expected.items())
+        expected[(examinee.attempt_id, position)] = True
+    stored = await asyncio.to_thread(stored_flags, url, list(expected))
+    return len(expected), sum(stored.get(key) is value for key, value in expected.items())
 
 
-def stored_responses(url: str, keys: list[tuple[int, int]]) -> dict:
+def stored_flags(url: str, keys: list[tuple[int, int]]) -> dict:
     from sqlalchemy import select
 
     from examengine import create_app
@@ -282,9 +284,9 @@ def stored_responses(url: str, keys: list[tuple[int, int]]) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
-        rows = db.session.execute(select(AttemptSlot.attempt_id, AttemptSlot.position, AttemptSlot.response)
+        rows = db.session.execute(select(AttemptSlot.attempt_id, AttemptSlot.position, AttemptSlot.flagged)
                                   .where(AttemptSlot.attempt_id.in_({key[0] for key in keys})))
-        return {(attempt_id, position): response for attempt_id, position, response in rows}
+        return {(attempt_id, position): bool(flagged) for attempt_id, position, flagged in rows}
 
 
 def duplicate_attempts(url: str) -> int:
