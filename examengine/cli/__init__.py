@@ -3,6 +3,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from . import bank_formats  # noqa: F401 -- registers `banks convert|export|template`
     from .analysis import analysis_cli
     from .attempts import attempts_cli
     from .banks import banks_cli

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin")
 
 # The route modules register their views on `bp`; imported after it exists, and only here.
-from . import routes  # noqa: E402, F401
+from . import downloads, routes  # noqa: E402, F401

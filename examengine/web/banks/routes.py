@@ -11,6 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import MultipleFileField, SubmitField
 
 from ...core.banks import BankError
+from ...core.converters import formats
+from ...core.converters.formats import IMPORT_FORMATS
 from ...extensions import db
 from ...services import analysis as analysis_service
 from ...services.banks import (
@@ -28,19 +30,24 @@ from ..analysis.labels import FLAG_LABELS
 from ..auth.session import role_required
 from ..ui import question_context, type_names
 from . import bp
+from .previews import ConfirmForm, confirmed_files, conversion_preview
 
 BANK_SUFFIX = ".md"
+# The bank list's download links, in the order shown.
+EXPORT_LABELS = (("md", "Markdown"), ("moodle-xml", "Moodle XML"), ("qti", "QTI"), ("xlsx", "Excel"))
+UPLOAD_ACCEPT = ",".join([BANK_SUFFIX, ".txt", *(ext for fmt in IMPORT_FORMATS for ext in fmt.extensions)])
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField(_l("Bank files (.md)"), render_kw={"accept": ".md,text/markdown"})
+    files = MultipleFileField(_l("Bank files"), render_kw={"accept": UPLOAD_ACCEPT})
     submit = SubmitField(_l("Check and import"))
 
 
 @bp.route("/banks")
 @role_required("admin")
 def banks():
-    return render_template("banks/list.html", summaries=bank_summaries(), type_names=type_names())
+    return render_template("banks/list.html", summaries=bank_summaries(), type_names=type_names(),
+                           export_labels=EXPORT_LABELS)
 
 
 @bp.route("/banks/upload", methods=["GET", "POST"])
@@ -52,9 +59,26 @@ def upload():
         errors = [BankError("", 0, message, "") for message in form.errors.get("csrf_token", [])]
         return render_template("banks/upload.html", form=form, errors=errors), 400 if errors else 200
     files, problems = read_uploads(form.files.data)
+    if not problems and any(not name.lower().endswith(BANK_SUFFIX) for name, _data in files):
+        return conversion_preview(files, max_bytes=current_app.config["EXAMENGINE_MAX_BANK_BYTES"])
     report = check_and_import(files, problems, max_bytes=current_app.config["EXAMENGINE_MAX_BANK_BYTES"])
     if not report.ok:
         return render_template("banks/upload.html", form=form, errors=report.errors), 400
+    return render_template("banks/result.html", report=report)
+
+
+@bp.route("/banks/upload/confirm", methods=["POST"])
+@role_required("admin")
+def upload_confirm():
+    """Import the Markdown a conversion preview showed (sent back by its form), checked again."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        errors = [BankError("", 0, message, "") for message in form.errors.get("csrf_token", [])]
+        return render_template("banks/upload.html", form=UploadForm(formdata=None), errors=errors), 400
+    files, problems = confirmed_files(request.form.getlist("name"), request.form.getlist("markdown"))
+    report = check_and_import(files, problems, max_bytes=current_app.config["EXAMENGINE_MAX_BANK_BYTES"])
+    if not report.ok:
+        return render_template("banks/upload.html", form=UploadForm(formdata=None), errors=report.errors), 400
     return render_template("banks/result.html", report=report)
 
 
@@ -89,13 +113,15 @@ def read_uploads(storages) -> tuple[list[tuple[str, bytes]], list[BankError]]:
     # A hand-made POST can send plain strings under the field name: only real files count.
     chosen = [storage for storage in storages or () if isinstance(storage, FileStorage) and storage.filename]
     if not chosen:
-        return [], [BankError("", 0, _("Choose at least one Markdown (.md) bank file to upload."), "")]
+        return [], [BankError("", 0, _("Choose at least one bank file to upload."), "")]
     files, errors = [], []
     for storage in chosen:
         # Keep the author's file name (it may be Chinese): it is the default bank id. Jinja escapes it.
         name = storage.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-        if not name.lower().endswith(BANK_SUFFIX):
-            errors.append(BankError(name, 0, _("Only Markdown bank files ending in .md can be uploaded."), ""))
+        if not name.lower().endswith(BANK_SUFFIX) and formats.detect(name, b"") is None:
+            errors.append(BankError(name, 0, _("This file type can't be imported: upload Markdown (.md), Excel "
+                                               "(.xlsx), CSV, Word (.docx), GIFT or Aiken (.txt), Moodle XML "
+                                               "(.xml) or a QTI package (.zip)."), ""))
             continue
         files.append((name, storage.read()))
     return files, errors

@@ -38,7 +38,7 @@ def test_upload_of_several_files(app, admin_client):
 
 BAD_UPLOADS = {
     "no file": ([], "Choose at least one"),
-    "wrong extension": ([("net.txt", NET.encode())], ".md"),
+    "wrong extension": ([("net.pdf", NET.encode())], "Moodle XML (.xml)"),
     "empty": ([("empty.md", b"")], "empty.md"),
     "not utf-8": ([("gbk.md", "## [truefalse] 题\nanswer: 对\n\n中文\n".encode("gbk"))], "gbk.md"),
     "bad question": ([("bad.md", BAD.encode())], "- [x] A"),
@@ -65,9 +65,9 @@ def test_bad_upload_shows_the_problem_and_stores_nothing(app, admin_client, file
 
 
 def test_wrong_extension_and_bad_bank_are_reported_together(app, admin_client):
-    response = upload(admin_client, ("bad.md", BAD.encode()), ("notes.txt", b"x"), ("net.md", NET.encode()))
+    response = upload(admin_client, ("bad.md", BAD.encode()), ("notes.pdf", b"x"), ("net.md", NET.encode()))
     assert response.status_code == 400
-    assert "notes.txt" in response.text and "exactly one" in response.text
+    assert "notes.pdf" in response.text and "exactly one" in response.text
     assert stored(app) == 0
 
 
