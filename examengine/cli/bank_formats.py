@@ -122,8 +122,8 @@ def _write(converted, target: Path | None) -> None:
 
 def _summary(converted, target: Path | None):
     where = str(target) if target else "-"
-    return Np_("%(source)s -> %(target)s: %(num)d question, %(skipped)d not converted, %(errors)d errors",
-               "%(source)s -> %(target)s: %(num)d questions, %(skipped)d not converted, %(errors)d errors",
+    return Np_("%(source)s -> %(target)s: %(num)d question; not converted: %(skipped)d; errors: %(errors)d",
+               "%(source)s -> %(target)s: %(num)d questions; not converted: %(skipped)d; errors: %(errors)d",
                len(converted.conversion.drafts), source=converted.source, target=where,
                skipped=len(converted.conversion.skipped), errors=len(converted.conversion.errors))
 

@@ -7,6 +7,7 @@ on first use, so a command that never converts never loads openpyxl or python-do
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 
 from examengine.core.converters.drafts import Conversion
@@ -65,9 +66,12 @@ def detect(path: str, data: bytes) -> Format | None:
     return None
 
 
+_AIKEN_ANSWER = re.compile(r"(?im)^\s*(?:ANSWER|答案)\s*[:：]")
+
+
 def _looks_like_aiken(data: bytes) -> bool:
     head = data[:65536].decode("utf-8", "replace")
-    return "ANSWER:" in head.upper() and "{" not in head
+    return bool(_AIKEN_ANSWER.search(head)) and "{" not in head
 
 
 def convert(path: str, data: bytes, fmt: Format | None = None) -> Conversion:

@@ -53,13 +53,19 @@ def write_question(draft: QuestionDraft) -> str:
         lines += _section("reference", draft.reference)
         if draft.rubric:
             lines += ["", f"### {SECTION_HEADINGS['rubric']}"]
-            lines += [f"- ({item.points:g}) {one_line(item.text)}" for item in draft.rubric]
+            lines += [f"- ({exact_number(item.points)}) {one_line(item.text)}" for item in draft.rubric]
     lines += _section("explanation", draft.explanation)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def exact_number(value: float) -> str:
+    """The shortest text that reads back as exactly `value` (`:g` alone keeps six digits)."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
 
 
 def blank_problem(blank: Blank):
@@ -78,7 +84,7 @@ def _metadata(draft: QuestionDraft):
     if draft.key:
         yield "id", draft.key
     if draft.points is not None:
-        yield "points", f"{draft.points:g}"
+        yield "points", exact_number(draft.points)
     if draft.difficulty is not None:
         yield "difficulty", draft.difficulty
     tags = [one_line(_TAG_SEPARATORS.sub(" ", tag)) for tag in draft.tags]
@@ -103,7 +109,7 @@ def _fill_stem(draft: QuestionDraft) -> str:
             return match.group(0)
         blank = draft.blanks[index]
         if blank.tolerance is not None:
-            return f"{{{{{blank.answers[0]} ± {blank.tolerance:g}}}}}"
+            return f"{{{{{blank.answers[0]} ± {exact_number(blank.tolerance)}}}}}"
         return "{{" + "|".join(answer.strip().replace("|", "\\|") for answer in blank.answers) + "}}"
     return _MARKER.sub(blank_text, draft.stem)
 

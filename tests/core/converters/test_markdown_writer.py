@@ -178,3 +178,14 @@ def test_an_unknown_file_type_is_one_clear_error():
     assert not converted.ok and converted.total == 0
     [problem] = converted.conversion.errors
     assert problem.format().startswith("scan.pdf: unknown file type")
+
+
+def test_numbers_are_written_exactly():
+    draft = QuestionDraft("fill", "值 {{1}}", blanks=[Blank(["1234567.5"], 0.0012345678)], points=2.345678912)
+    [question] = parse_bank(write_bank([draft]), source="x.md").bank.questions
+    assert question.payload["blanks"][0]["tolerance"] == 0.0012345678
+    assert question.points == 2.345678912
+
+
+def test_a_txt_file_answered_in_chinese_is_aiken():
+    assert formats.detect("q.txt", "题目？\nA. 是\nB. 否\n答案：A\n".encode()).name == "aiken"
