@@ -15,9 +15,9 @@ from examengine.core.converters import (
     bank_key_for,
     convert_to_bank,
     drafts_of,
+    formats,
     write_bank,
 )
-from examengine.core.converters import formats
 
 BANKS = sorted((Path(__file__).resolve().parents[3] / "question_banks").glob("*.md"))
 
