@@ -75,3 +75,26 @@ def test_language_switch_in_the_navigation_bar(page, live_server, make_user):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_test_id("language-switch").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+
+
+def test_admin_converts_the_excel_template_reads_the_markdown_and_confirms(page, live_server, make_user, tmp_path):
+    from examengine.core.converters.spreadsheet import template_xlsx
+
+    make_user("admin", roles=("admin",))
+    workbook = tmp_path / "模板题库.xlsx"
+    workbook.write_bytes(template_xlsx())
+
+    login(page, live_server)
+    page.goto(f"{live_server}/admin/banks/upload")
+    page.set_input_files("input[type=file]", str(workbook))
+    page.locator("form[enctype] [type=submit]").click()
+    expect(page.get_by_role("heading", name="检查转换后的题库")).to_be_visible()
+    expect(page.get_by_test_id("convert-ok")).to_be_visible()
+    page.get_by_text("Markdown 题库内容").click()  # the converted Markdown opens for reading
+    expect(page.get_by_test_id("converted-markdown")).to_contain_text("## [单选题]")
+
+    page.get_by_role("button", name="导入这些题库").click()
+    expect(page.get_by_test_id("import-ok")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("模板题库")
+    page.goto(f"{live_server}/admin/banks")
+    expect(page.locator('[data-bank="模板题库"] [data-count="total"]')).to_have_text("6")
