@@ -18,8 +18,8 @@ from lxml import etree
 
 from examengine.core import qtypes
 from examengine.core.banks import load_bank_bytes, parse_bank
-from examengine.core.converters import QTYPES, drafts_of, qti, write_bank
-from examengine.core.converters.qti import read_qti, write_qti
+from examengine.core.converters import QTYPES, drafts_of, write_bank
+from examengine.core.converters.qti import common, item_writer, read_qti, reader, write_qti
 from tests.core.converters.qti_samples import CRAFTED_BANK, FOREIGN_ITEMS, PNG, QTI_HEAD, foreign_package, zip_of
 
 BANKS = sorted((Path(__file__).parents[3] / "question_banks").glob("*.md"))
@@ -150,17 +150,17 @@ def is_ncname(name: str) -> bool:
 
 
 def test_ncname_makes_identifiers_from_our_ids():
-    assert qti.ncname("网络一") == "网络一"
-    assert qti.ncname("fd-001.b") == "fd-001.b"
-    assert qti.ncname("1号") == "q-1号"
-    assert qti.ncname("-x") == "q--x"
-    assert qti.ncname("a b×c") == "a_b_c"
-    assert all(is_ncname(qti.ncname(text)) for text in ("1号", ".a", "·x", "a b", "é", "٣", "_"))
+    assert common.ncname("网络一") == "网络一"
+    assert common.ncname("fd-001.b") == "fd-001.b"
+    assert common.ncname("1号") == "q-1号"
+    assert common.ncname("-x") == "q--x"
+    assert common.ncname("a b×c") == "a_b_c"
+    assert all(is_ncname(common.ncname(text)) for text in ("1号", ".a", "·x", "a b", "é", "٣", "_"))
 
 
 @given(st.text(min_size=1, max_size=30))
 def test_ncname_is_always_a_valid_ncname(text):
-    assert is_ncname(qti.ncname(qti._xml_text(text)))
+    assert is_ncname(common.ncname(common._xml_text(text)))
 
 
 def test_package_structure():
@@ -201,7 +201,7 @@ def test_package_structure():
         assert general.findtext(f"{MD}identifier") == question.key
         assert [k.findtext(f"{MD}langstring") for k in general.findall(f"{MD}keyword")] == question.tags
         difficulty = resource.find(f".//{MD}educational/{MD}difficulty/{MD}value/{MD}langstring").text
-        assert difficulty == qti.DIFFICULTY_WORDS[question.difficulty - 1]
+        assert difficulty == common.DIFFICULTY_WORDS[question.difficulty - 1]
     assert len(set(item_ids)) == len(item_ids)
     assert item_ids[:2] == ["端口.001", "q-2024-多选"]
 
@@ -346,7 +346,7 @@ def test_choice_scores_match_our_grading(index, chosen):
     question = bank.questions[index]
     item = item_for(bank, index)
     chosen = {i for i in chosen if i < len(question.payload["options"])}
-    response = {qti._choice_id(i) for i in chosen}
+    response = {item_writer._choice_id(i) for i in chosen}
     ours = qtypes.get("multiple").grade(question.payload, sorted(chosen), question.points).score
     assert evaluate(item, {"RESPONSE": response}) == ours
 
@@ -356,7 +356,7 @@ def test_single_and_truefalse_scores_match_our_grading():
     single, truefalse = item_for(bank, 0), item_for(bank, 4)
     for index in range(4):
         expected = qtypes.get("single").grade(bank.questions[0].payload, index, bank.questions[0].points).score
-        assert evaluate(single, {"RESPONSE": qti._choice_id(index)}) == expected
+        assert evaluate(single, {"RESPONSE": item_writer._choice_id(index)}) == expected
     assert evaluate(truefalse, {"RESPONSE": "true"}) == 1.0
     assert evaluate(truefalse, {"RESPONSE": "false"}) == 0.0
 
@@ -539,17 +539,17 @@ def test_a_manifest_in_a_folder_is_found():
 
 def test_zip_bombs_are_refused_before_unpacking(monkeypatch):
     data = zip_of({"imsmanifest.xml": MANIFEST_OK, "items/a.xml": "x" * 1_100_000, "b": "", "c": ""})
-    monkeypatch.setattr(qti, "MAX_ZIP_MEMBERS", 3)
+    monkeypatch.setattr(reader, "MAX_ZIP_MEMBERS", 3)
     assert problems(read_qti("many.zip", data)) == [
         ("error", "", "the zip holds 4 files, more than the 3 a question package may have")]
-    monkeypatch.setattr(qti, "MAX_ZIP_MEMBERS", 10)
-    monkeypatch.setattr(qti, "MAX_UNCOMPRESSED", 1024 * 1024)
+    monkeypatch.setattr(reader, "MAX_ZIP_MEMBERS", 10)
+    monkeypatch.setattr(reader, "MAX_UNCOMPRESSED", 1024 * 1024)
     assert problems(read_qti("big.zip", data)) == [
         ("error", "", f"the zip unpacks to {1_100_000 + len(MANIFEST_OK):,} bytes, over the limit of 1 MB")]
 
 
 def test_a_file_over_the_size_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(qti, "MAX_XML_BYTES", 1024 * 1024)
+    monkeypatch.setattr(reader, "MAX_XML_BYTES", 1024 * 1024)
     data = zip_of({"imsmanifest.xml": MANIFEST_OK, "items/a.xml": "<a>" + " " * 1_100_000 + "</a>"})
     assert problems(read_qti("big.zip", data)) == [
         ("error", "items/a.xml", "items/a.xml is 1,100,007 bytes, over the limit of 1 MB")]
@@ -612,7 +612,7 @@ DECLARATIONS = [
 @given(st.lists(st.sampled_from(ITEM_FRAGMENTS), max_size=25), st.lists(st.sampled_from(DECLARATIONS), max_size=4),
        st.booleans(), st.sampled_from(["", '{"parts": {"stem": {"markdown": 1, "xhtml": "x"}}}', '{"parts": []}']))
 def test_arbitrary_items_in_qti_structure_never_raise(body, declarations, ours, source):
-    tool = f' toolName="{qti.TOOL_NAME}"' if ours else ""
+    tool = f' toolName="{common.TOOL_NAME}"' if ours else ""
     xml = (f'{QTI_HEAD}identifier="a" title="t"{tool}>{"".join(declarations)}<itemBody>{"".join(body)}'
            "</itemBody></assessmentItem>")
     files = {"imsmanifest.xml": MANIFEST_OK, "items/a.xml": xml, "a.png": PNG}
