@@ -14,16 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from examengine.core.banks import load_bank_bytes, parse_bank
-from examengine.core.converters import drafts_of, spreadsheet, write_bank
+from examengine.core.converters import drafts_of, write_bank
 from examengine.core.converters.drafts import Blank, Option, QuestionDraft, RubricItem
-from examengine.core.converters.spreadsheet import (
-    COLUMNS,
-    cell_text,
-    read_csv,
-    read_xlsx,
-    template_xlsx,
-    write_xlsx,
-)
+from examengine.core.converters.spreadsheet import read_csv, read_xlsx, readers, template_xlsx, write_xlsx
+from examengine.core.converters.spreadsheet.cells import cell_text
+from examengine.core.converters.spreadsheet.columns import COLUMNS
 
 BANKS = sorted(Path(__file__).resolve().parents[3].joinpath("question_banks").glob("*.md"))
 ZH = ["编号", "题型", "标题", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "答案", "分值", "难度", "标签",
@@ -387,7 +382,7 @@ def test_a_zip_that_is_not_a_workbook():
 
 
 def test_zip_bomb_is_refused_before_openpyxl(monkeypatch):
-    monkeypatch.setattr(spreadsheet, "MAX_ZIP_BYTES", 2**20)  # 1 MB here; 200 MB in use
+    monkeypatch.setattr(readers, "MAX_ZIP_BYTES", 2**20)  # 1 MB here; 200 MB in use
     monkeypatch.setattr(openpyxl, "load_workbook", None)  # never reached
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -400,7 +395,7 @@ def test_zip_bomb_is_refused_before_openpyxl(monkeypatch):
 def test_too_many_members_in_the_zip():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        for n in range(spreadsheet.MAX_ZIP_MEMBERS + 1):
+        for n in range(readers.MAX_ZIP_MEMBERS + 1):
             archive.writestr(f"m{n}", b"")
     assert locations(read_xlsx("x.xlsx", out.getvalue())) == [("", "error")]
 
