@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from examengine.core.banks.scanner import split_lines
 from examengine.core.converters.drafts import Conversion, Option, QuestionDraft
-from examengine.core.converters.gift import DraftChecker, decode_text, escape_plain
+from examengine.core.converters.text_files import DraftChecker, decode_text, escape_plain
 from examengine.core.messages import N_, Message
 
 # `A.`, `A)`, `A、`, `A．`, `A）`, with a half- or full-width capital letter. Moodle wants a space after `.`

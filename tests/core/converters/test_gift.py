@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from examengine.core.banks import parse_bank
 from examengine.core.converters import write_bank
 from examengine.core.converters.formats import FORMATS, detect
-from examengine.core.converters.gift import escape_plain, read_gift
+from examengine.core.converters.gift import read_gift
+from examengine.core.converters.text_files import escape_plain
 from examengine.core.markup import render_markdown
 
 # Line numbers matter: the expected problems below name them.
