@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app wsgi users|banks|demo|attempts|analysis ...`."""
+"""Command-line interface: `flask --app wsgi users|banks|exams|demo|attempts|analysis ...`."""
 from flask import Flask
 
 
@@ -8,7 +8,8 @@ def register(app: Flask) -> None:
     from .attempts import attempts_cli
     from .banks import banks_cli
     from .demo import demo_cli
+    from .exams import exams_cli
     from .users import users_cli
 
-    for group in (users_cli, banks_cli, demo_cli, attempts_cli, analysis_cli):
+    for group in (users_cli, banks_cli, exams_cli, demo_cli, attempts_cli, analysis_cli):
         app.cli.add_command(group)

@@ -35,6 +35,9 @@ exam_users = Table(
 class Exam(db.Model):
     __tablename__ = "exams"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The stable name of an exam kept as a file (`flask exams apply|export`, services/exams/files.py);
+    # None for exams made on the web.
+    key: Mapped[str | None] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     instructions: Mapped[str] = mapped_column(Text, default="")
     time_limit_minutes: Mapped[int] = mapped_column(Integer)
