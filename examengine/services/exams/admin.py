@@ -169,7 +169,8 @@ def _instructions_problem(problem: MarkupProblem) -> str:
     return messages[problem.kind]
 
 
-def _clean(s: ExamSettings) -> dict:
+def stored_values(s: ExamSettings) -> dict:
+    """The settings as the exam's columns store them (trimmed title, LF line ends, rounded percent)."""
     values = {f.name: getattr(s, f.name) for f in fields(s)}
     values["title"] = s.title.strip()
     values["instructions"] = (s.instructions or "").replace("\r\n", "\n")
@@ -196,7 +197,7 @@ def create_exam(settings: ExamSettings, *, group_ids=(), user_ids=(), created_by
     errors |= settings_errors(settings)
     if errors:
         raise ExamError(errors)
-    exam = Exam(**_clean(settings), created_by_id=created_by_id, groups=groups, users=users)
+    exam = Exam(**stored_values(settings), created_by_id=created_by_id, groups=groups, users=users)
     db.session.add(exam)
     _commit()
     return exam
@@ -209,10 +210,10 @@ def update_exam(exam: Exam, settings: ExamSettings, *, group_ids=(), user_ids=()
         groups, users, errors = _assignees(group_ids, user_ids)
         errors |= settings_errors(settings)
         if not errors:
-            errors = _lock_errors(exam, _clean(settings)) | _override_errors(exam, settings.closes_at)
+            errors = lock_errors(exam, stored_values(settings)) | override_errors(exam, settings.closes_at)
         if errors:
             raise ExamError(errors)
-        for name, value in _clean(settings).items():
+        for name, value in stored_values(settings).items():
             setattr(exam, name, value)
         if exam.difficulty_source != "measured":
             exam.measured_difficulty = None  # a snapshot only means something to a "measured" exam
@@ -226,7 +227,7 @@ def update_exam(exam: Exam, settings: ExamSettings, *, group_ids=(), user_ids=()
     return exam
 
 
-def _override_errors(exam: Exam, closes_at: datetime) -> dict[str, list[str]]:
+def override_errors(exam: Exam, closes_at: datetime) -> dict[str, list[str]]:
     """A user's later close must stay later than the exam's, or it would cut their window short."""
     earlier = sorted(o.user.username for o in exam.overrides if o.closes_at is not None and o.closes_at <= closes_at)
     if not earlier:
@@ -235,7 +236,7 @@ def _override_errors(exam: Exam, closes_at: datetime) -> dict[str, list[str]]:
                             "Change or remove those overrides first.", users=", ".join(earlier))]}
 
 
-def _lock_errors(exam: Exam, values: dict) -> dict[str, list[str]]:
+def lock_errors(exam: Exam, values: dict) -> dict[str, list[str]]:
     changed = [name for name in LOCKED_SETTINGS if values[name] != getattr(exam, name)]
     if not changed or not is_locked(exam, for_update=True):
         return {}
@@ -281,7 +282,7 @@ def ensure_unlocked(exam: Exam) -> None:
 
 def copy_exam(exam: Exam, *, created_by_id: int | None = None) -> Exam:
     """An unlocked copy: same settings, sections, rules, assignments and overrides; no attempts."""
-    values = _clean(ExamSettings.of(exam))
+    values = stored_values(ExamSettings.of(exam))
     values["title"] = _("%(title)s (copy)", title=exam.title)[:TITLE_MAX]
     copy = Exam(**values, created_by_id=created_by_id, groups=list(exam.groups), users=list(exam.users))
     for section in exam.sections:

@@ -55,13 +55,13 @@ from .access import recompute_deadlines
 from .admin import (
     ExamError,
     ExamSettings,
-    _clean,
-    _lock_errors,
-    _override_errors,
     attempt_count,
     ensure_editable,
     ensure_unlocked,
+    lock_errors,
+    override_errors,
     settings_errors,
+    stored_values,
 )
 from .lifecycle import publish, publish_check, unpublish
 from .rules import RuleInput, rule_values, section_title
@@ -177,7 +177,7 @@ def _default_bands() -> list[list]:
 
 def _state(exam: Exam) -> dict:
     """What a file sets of the stored exam, by the file's paths, in comparable values."""
-    state = {path_of(name): value for name, value in _clean(ExamSettings.of(exam)).items()}
+    state = {path_of(name): value for name, value in stored_values(ExamSettings.of(exam)).items()}
     state |= {
         "groups": sorted(group.id for group in exam.groups), "users": sorted(user.id for user in exam.users),
         "sections": [(section.title, [_rule_columns(rule) for rule in section.rules]) for section in exam.sections],
@@ -439,7 +439,7 @@ class _Application:
 
     def _wanted(self, settings, groups, users, reviewers, sections, scoring: ScoringInput) -> dict:
         """The state the file asks for, comparable with `_state` of the stored exam."""
-        state = {path_of(name): value for name, value in _clean(settings).items()}
+        state = {path_of(name): value for name, value in stored_values(settings).items()}
         bands = None
         if self.file.grade_bands is not None:
             bands = [[label.strip(), float(minimum)] for label, minimum in self.file.grade_bands]
@@ -462,7 +462,7 @@ class _Application:
         and going back to draft once attempts exist."""
         exam = self.exam
         values = {name: wanted[path_of(name)] for name in SETTING_NAMES}
-        self.add_errors(_lock_errors(exam, values), path_of)
+        self.add_errors(lock_errors(exam, values), path_of)
         if "sections" in changes:
             try:
                 ensure_unlocked(exam)
@@ -474,7 +474,7 @@ class _Application:
                     self.add(key, _("Answers of this exam are marked already, so double marking is changed on the "
                                     "exam's Reviewers page, which settles those marks by the new rule."))
         if "window.closes" in changes:
-            self.add_errors(_override_errors(exam, wanted["window.closes"]), lambda _name: "window.closes")
+            self.add_errors(override_errors(exam, wanted["window.closes"]), lambda _name: "window.closes")
         if wanted["status"] == "draft" and exam.status == "published" and attempt_count(exam.id):
             self.add("status", _("Attempts exist, so the exam cannot go back to draft: keep status: published "
                                  "(close it now or archive it on the web)."))
@@ -487,7 +487,7 @@ class _Application:
             exam = Exam(key=self.file.key, created_by_id=self.actor_id, status="draft")
             db.session.add(exam)
             changes = list(wanted)
-        for name, value in _clean(settings).items():
+        for name, value in stored_values(settings).items():
             setattr(exam, name, value)
         if exam.difficulty_source != "measured":
             exam.measured_difficulty = None  # as update_exam: a snapshot only means something to "measured"

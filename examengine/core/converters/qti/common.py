@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Protocol
 
 from lxml import etree
+
+from examengine.core.converters.drafts import Conversion
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
@@ -113,3 +116,13 @@ def _float(text: str | None) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+class PackageAccess(Protocol):
+    """What an item's reader asks of the package it sits in (`reader._PackageReader` provides it)."""
+    conversion: Conversion
+    keys: set[str]
+
+    def source(self, item_name: str, location: str) -> dict: ...
+
+    def image(self, item_name: str, src: str) -> str | None: ...

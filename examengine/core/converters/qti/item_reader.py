@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
 
 from examengine.core.converters.drafts import Blank, Option, QuestionDraft, RubricItem
 from examengine.core.converters.markdown import blank_problem, one_line
@@ -12,6 +11,7 @@ from examengine.core.converters.qti.common import (
     DIFFICULTY_WORDS,
     DIMENSION_SOURCE,
     TOOL_NAME,
+    PackageAccess,
     _classes,
     _first,
     _float,
@@ -21,9 +21,6 @@ from examengine.core.converters.qti.common import (
 from examengine.core.converters.qti.xhtml import _Parts
 from examengine.core.messages import N_, Np_
 from examengine.core.qtypes.choice import TRUEFALSE_WORDS
-
-if TYPE_CHECKING:
-    from examengine.core.converters.qti.reader import _PackageReader
 
 SUPPORTED_INTERACTIONS = {"choiceInteraction", "textEntryInteraction", "extendedTextInteraction"}
 # Kept out of the question text of another tool's item: feedback and scorer material have their own places.
@@ -38,7 +35,7 @@ def _response_number(identifier: str | None) -> int:
 
 
 class _ItemReader:
-    def __init__(self, package: _PackageReader, root, name: str, location: str, metadata) -> None:
+    def __init__(self, package: PackageAccess, root, name: str, location: str, metadata) -> None:
         self.package, self.root, self.name, self.location = package, root, name, location
         self.ours = root.get("toolName") == TOOL_NAME
         self.metadata = metadata

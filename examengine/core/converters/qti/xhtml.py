@@ -10,17 +10,13 @@ import re
 import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import lxml.html
 from lxml import etree
 from markdownify import markdownify
 
-from examengine.core.converters.qti.common import _local, _q, _sub, _xml_text
+from examengine.core.converters.qti.common import PackageAccess, _local, _q, _sub, _xml_text
 from examengine.core.messages import N_
-
-if TYPE_CHECKING:
-    from examengine.core.converters.qti.reader import _PackageReader
 
 # XHTML our Markdown produces, as QTI 2.1's itemBody allows it; `del`/`s` (not in QTI) become spans.
 _QTI_XHTML = frozenset({
@@ -162,7 +158,7 @@ def _digest(text: str | None, children: list) -> str:
 @dataclass
 class _Parts:
     """The reading of one item's text parts: from its kept Markdown when unchanged, else from XHTML."""
-    reader: _PackageReader
+    reader: PackageAccess
     name: str
     location: str
     source: dict
