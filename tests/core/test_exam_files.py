@@ -188,7 +188,7 @@ def test_bad_times_and_zones_are_reported_at_their_lines():
         (6, "unknown time zone 'Mars/Olympus': use a name such as Asia/Shanghai or UTC"),
     ]
     assert problems("key: k\ntitle: t\nwindow: {opens: 2026-03-02 09:00}\n") == [
-        (3, "the window needs closes: when the exam closes, e.g. `closes: 2026-03-01 09:00`")]
+        (3, "the window needs `closes` (when the exam opens or closes), e.g. `closes: 2026-03-01 09:00`")]
 
 
 # --- problems of shape, with their lines ---

@@ -402,7 +402,7 @@ class _Reader:
             zone = self._zone(entries["timezone"][1]) or zone
         for key, name in (("opens", "opens_at"), ("closes", "closes_at")):
             if key not in entries:
-                self.add(node, N_("the window needs %(key)s: when the exam %(key)s, e.g. `%(key)s: 2026-03-01 09:00`",
+                self.add(node, N_("the window needs `%(key)s` (when the exam opens or closes), e.g. `%(key)s: 2026-03-01 09:00`",
                                   key=key))
                 continue
             moment = self._moment(entries[key][1], key, zone)
