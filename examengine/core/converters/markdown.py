@@ -43,7 +43,7 @@ def write_question(draft: QuestionDraft) -> str:
     lines = [f"## [{TYPE_LABELS[draft.qtype]}] {one_line(draft.title)}".rstrip()]
     lines += [f"{name}: {value}" for name, value in _metadata(draft)]
     lines.append("")
-    stem = _fill_stem(draft) if draft.qtype == "fill" else draft.stem
+    stem = braced_stem(draft) if draft.qtype == "fill" else draft.stem
     lines += _escaped(stem, choice=draft.qtype in ("single", "multiple"))
     if draft.qtype in ("single", "multiple"):
         lines.append("")
@@ -102,7 +102,8 @@ def _metadata(draft: QuestionDraft):
         yield "case_sensitive", "true"
 
 
-def _fill_stem(draft: QuestionDraft) -> str:
+def braced_stem(draft: QuestionDraft) -> str:
+    """The fill stem with each `{{n}}` marker written as its blank: `{{443|HTTPS}}`, `{{3.14 ± 0.01}}`."""
     def blank_text(match: re.Match) -> str:
         index = int(match.group(1)) - 1
         if not 0 <= index < len(draft.blanks):

@@ -2,10 +2,8 @@
 past H in extra columns), so that `read_xlsx` reads the same questions back."""
 from __future__ import annotations
 
-import re
-
 from examengine.core.converters.drafts import QuestionDraft
-from examengine.core.converters.markdown import TYPE_LABELS
+from examengine.core.converters.markdown import TYPE_LABELS, braced_stem
 from examengine.core.converters.spreadsheet.cells import _number_text
 from examengine.core.converters.spreadsheet.columns import LETTERS
 from examengine.core.converters.spreadsheet.template import _option_letter, _workbook
@@ -34,7 +32,7 @@ def _row_of(draft: QuestionDraft) -> dict[str, object]:
     elif draft.qtype == "truefalse":
         row["answer"] = "对" if draft.answer else "错"
     elif draft.qtype == "fill":
-        row["stem"] = _braced_stem(draft)
+        row["stem"] = braced_stem(draft)
         row["case_sensitive"] = "是" if draft.case_sensitive else "否"
     else:
         row["case"], row["reference"] = draft.case, draft.reference
@@ -46,19 +44,3 @@ def _number_cell(number: float | None):
     if number is None:
         return None
     return int(number) if float(number).is_integer() else number
-
-
-_MARKER = re.compile(r"(?<!\\)\{\{(\d+)\}\}")
-
-
-def _braced_stem(draft: QuestionDraft) -> str:
-    """The fill stem with each `{{n}}` marker written as its blank: `{{443|HTTPS}}`, `{{3.14 ± 0.01}}`."""
-    def blank_text(match: re.Match) -> str:
-        index = int(match.group(1)) - 1
-        if not 0 <= index < len(draft.blanks):
-            return match.group(0)
-        blank = draft.blanks[index]
-        if blank.tolerance is not None:
-            return f"{{{{{blank.answers[0]} ± {_number_text(blank.tolerance)}}}}}"
-        return "{{" + "|".join(answer.strip().replace("|", "\\|") for answer in blank.answers) + "}}"
-    return _MARKER.sub(blank_text, draft.stem)
