@@ -10,7 +10,7 @@ bands, the appeal window, and the official score of an attempt under them), `rel
 examinee sees the score, marks, answers and feedback; the admin's manual release of the results),
 `lifecycle` (draft → published → closed → archived: publish with its checks, unpublish, close now,
 archive, restore), `files` (exams as YAML files, by their `key`: apply one in one transaction with every
-problem at its line, export one; the format is `core.exam_files`).
+problem at its line, export one, give an exam made on the web its key; the format is `core.exam_files`).
 Owns the `exams`, `exam_sections`, `exam_rules`, `exam_overrides` and assignment tables.
 """
 from .access import (
@@ -27,7 +27,7 @@ from .access import (
 from .admin import LOCKED_SETTINGS, ExamError, ExamSettings, copy_exam, create_exam, delete_exam, is_locked, update_exam
 from .blueprint import BlueprintInput, BlueprintRow, apply_blueprint, availability, row_error_key
 from .difficulty import current_levels, freeze_measured_levels, frozen_levels, min_responses, version_facilities
-from .files import ApplyResult, apply_exam_file, exam_by_key, exam_file_of, export_exam_file
+from .files import ApplyResult, apply_exam_file, exam_by_id, exam_by_key, exam_file_of, export_exam_file, key_exam
 from .lifecycle import (
     SHOWN_STATES,
     PublishCheck,
@@ -92,5 +92,5 @@ __all__ = [
     "scoring_of", "set_override", "shortfall_messages", "update_exam", "update_rule", "window_for", "window_from",
     "ItemRelease", "ReleaseRefused", "ReleaseStatus", "attempt_visibility", "release_results", "release_status",
     "withdraw_release",
-    "ApplyResult", "apply_exam_file", "exam_by_key", "exam_file_of", "export_exam_file",
+    "ApplyResult", "apply_exam_file", "exam_by_id", "exam_by_key", "exam_file_of", "export_exam_file", "key_exam",
 ]

@@ -15,6 +15,9 @@ that matches the stored exam changes nothing ("unchanged"); otherwise every chan
 transaction, committed by `publish`/`unpublish` when the status changes (which audit it as the web's
 lifecycle pages do), else here.
 
+An exam made on the web has no key until `key_exam` gives it one (checked as a file's `key:`, never
+changed once given); from then on it is exported and applied like any other.
+
 Two checks repeat the grading setup's (`grading.setup`, which this package may not import): a
 reviewer must have the reviewer role (or already review the exam), and the double-marking tolerance is
 a percentage. Double marking cannot change here once answers of the exam are marked, because the
@@ -27,9 +30,12 @@ from dataclasses import dataclass, field, fields
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ...core import results as core_results
+from ...core.banks.values import parse_id
 from ...core.exam_files import ExamFile, FileProblem, FileRule, FileSection, path_of, read_exam_file, write_exam_file
+from ...core.messages import N_
 from ...core.papers import check_feasibility
 from ...core.release import CONDITIONS as RELEASE_CONDITIONS
 from ...core.release import ITEMS
@@ -50,7 +56,7 @@ from ...models import (
 )
 from ...models._time import utcnow
 from ..banks.pool import candidate_pool, paper_spec
-from ..messages import _
+from ..messages import _, translate
 from .access import recompute_deadlines
 from .admin import (
     ExamError,
@@ -126,6 +132,48 @@ def export_exam_file(key: str) -> str:
     if exam is None:
         raise ExamError(_("There is no exam with the key %(key)s.", key=key))
     return write_exam_file(exam_file_of(exam), timezone=site_timezone())
+
+
+def exam_by_id(exam_id: int) -> Exam:
+    """The exam with this id, or ExamError saying where the ids are shown."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        raise ExamError(_("There is no exam with the id %(id)d: `flask exams list` shows the ids.", id=exam_id))
+    return exam
+
+
+def key_exam(exam_id: int, key: str) -> Exam:
+    """Give the exam `exam_id` (made on the web, so without a key) the key `key`, so that it can be
+    exported and kept as a file; committed at once. The key is checked as a file's `key:` is. Giving an
+    exam the key it has already changes nothing. Refused (ExamError, nothing stored): an unknown exam,
+    an invalid key, a key another exam has, and an exam that has a different key (a key never changes:
+    files in Git find the exam by it). Not audited, like the other settings (`update_exam`, `apply`)."""
+    exam = exam_by_id(exam_id)
+    valid, problem = parse_id(key, N_("exam key"))
+    if problem is not None:
+        raise ExamError(translate(problem))
+    if exam.key == valid:
+        return exam
+    if exam.key:
+        raise ExamError(_("The exam %(id)d has the key %(current)s already, and a key never changes: export it "
+                          "with `exams export %(current)s`.", id=exam.id, current=exam.key))
+    holder = exam_by_key(valid)
+    if holder is not None:
+        raise ExamError(_key_taken(valid, holder))
+    exam.key = valid
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process took the key since the check
+        db.session.rollback()
+        raise ExamError(_key_taken(valid, exam_by_key(valid))) from None
+    return exam
+
+
+def _key_taken(key: str, holder: Exam | None) -> str:
+    if holder is None:
+        return _("The key %(key)s was just taken: choose another key.", key=key)
+    return _("The key %(key)s belongs to the exam %(id)d (%(title)s) already: choose another key.", key=key,
+             id=holder.id, title=holder.title)
 
 
 def exam_file_of(exam: Exam) -> ExamFile:

@@ -1,9 +1,10 @@
 """Exams as files (services/exams/files.py): apply creates, applying again changes nothing, a changed
 file updates, every kind of problem at its line with nothing stored, the lock, the lifecycle through
-`status:`, and export -> apply is "unchanged"."""
+`status:`, export -> apply is "unchanged", and giving an exam made on the web its key."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from examengine.services.exams import (
     close_now,
     exam_by_key,
     export_exam_file,
+    key_exam,
 )
 from tests.exam_admin_samples import bank_md, load, singles
 from tests.exam_builders import STANDARD_BANK, build_exam, ensure_group, ensure_user, import_bank
@@ -440,3 +442,79 @@ def test_an_exam_made_on_the_web_exports_once_it_has_a_key(ctx):
 def test_export_needs_a_known_key(ctx):
     with pytest.raises(ExamError, match="There is no exam with the key nope."):
         export_exam_file("nope")
+
+
+# --- giving an exam made on the web its key ---
+
+def web_exam(title: str = "网页上建的考试") -> Exam:
+    """An exam as the settings page creates it: no key."""
+    now = utcnow().replace(second=0, microsecond=0)
+    exam = build_exam(bank_md=None, users=["alice"], status="draft", title=title,
+                      rules=[{"count": 2, "bank_keys": ["net"], "section": "一"}],
+                      opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2))
+    assert exam.key is None
+    return exam
+
+
+def test_keying_a_web_exam_stores_the_key_and_its_export_applies_unchanged(ctx):
+    exam = web_exam()
+    before = snapshot()
+    assert key_exam(exam.id, "  期中-2030 ") is exam  # stripped, any script, as a file's key
+    db.session.expire_all()
+    assert db.session.get(Exam, exam.id).key == "期中-2030"
+    after = snapshot()
+    assert {table for table in TABLES if before[table] != after[table]} == {"exams"}
+    exported = export_exam_file("期中-2030")
+    assert "\nkey: 期中-2030\ntitle: 网页上建的考试\nstatus: draft\n" in exported
+    result = apply(exported)
+    assert result.ok, problems(result)
+    assert (result.outcome, result.exam_id, snapshot()) == ("unchanged", exam.id, after)
+
+
+def test_keying_again_with_the_same_key_changes_nothing(ctx):
+    exam = web_exam()
+    key_exam(exam.id, "web-made")
+    before = snapshot()
+    assert key_exam(exam.id, "web-made").key == "web-made"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("key, message", [
+    ("two words", "exam key 'two words' is not valid: use up to 100 letters, digits, `_`, `-` or `.`, without spaces"),
+    ("", "exam key '' is not valid: use up to 100 letters, digits, `_`, `-` or `.`, without spaces"),
+    ("x" * 101, "is not valid: use up to 100 letters"),
+])
+def test_an_invalid_key_is_refused_as_in_a_file(ctx, key, message):
+    exam = web_exam()
+    with pytest.raises(ExamError, match=re.escape(message)):
+        key_exam(exam.id, key)
+    db.session.expire_all()
+    assert db.session.get(Exam, exam.id).key is None
+
+
+def test_a_key_another_exam_has_is_refused(ctx):
+    assert apply(FILE).ok
+    holder = exam_by_key("net-midterm")
+    exam = web_exam()
+    with pytest.raises(ExamError) as refused:
+        key_exam(exam.id, "net-midterm")
+    assert refused.value.messages == [f"The key net-midterm belongs to the exam {holder.id} (网络基础期中考试) already: "
+                                      "choose another key."]
+    db.session.expire_all()
+    assert db.session.get(Exam, exam.id).key is None
+
+
+def test_an_exam_with_another_key_keeps_it(ctx):
+    assert apply(FILE).ok
+    exam = exam_by_key("net-midterm")
+    with pytest.raises(ExamError) as refused:
+        key_exam(exam.id, "renamed")
+    assert refused.value.messages == [f"The exam {exam.id} has the key net-midterm already, and a key never changes: "
+                                      "export it with `exams export net-midterm`."]
+    db.session.expire_all()
+    assert exam_by_key("net-midterm") is not None and exam_by_key("renamed") is None
+
+
+def test_an_unknown_exam_id_is_refused(ctx):
+    with pytest.raises(ExamError, match=re.escape("There is no exam with the id 999: `flask exams list` shows the ids.")):
+        key_exam(999, "web-made")
