@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from examengine.core.banks import parse_bank
 from examengine.core.converters import draft_of, write_bank
 from examengine.core.converters.docx import read_docx
+from examengine.core.converters.drafts import Blank, Option, QuestionDraft
 from examengine.core.converters.formats import convert
 
 # --- Building documents ------------------------------------------------------------------------------------
@@ -1063,6 +1064,7 @@ FRAGMENTS = [
     "案例：某客户", "难度：易", "难度：九", "分值：5", "分值：0", "标签：网络, 命令", "能力维度：排障", "题型：多选题",
     "题型：未知", "____", "（ ）", "( )", "{{x}}", "\\{{", "}}", "{", "<br>", "&amp;", "---", "# 标题", "## [single] x",
     "### 参考答案", "- [x] y", "```", "\t", "", "   ", "|", "¶",
+    "参考答案", "【参考答案】", "答案与解析", "一、单选题答案", "1-5 BCADA", "1-3 AB", "3-1 A", "1. B 2. C", "1.B、2.√", "9. 先确认，再排查。",
 ]
 safe_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")) | st.sampled_from("\t\n"), max_size=30)
 paragraphs = st.lists(st.one_of(st.sampled_from(FRAGMENTS), safe_text,
@@ -1205,3 +1207,255 @@ def test_braces_beside_blanks_still_read_back_as_blanks():
     assert conversion.drafts[0].stem == "字典写作 { {{1}} }，集合写作 \\{{ {{2}} }}。"
     question = bank_of(conversion).questions[0]
     assert [blank["answers"] for blank in question.payload["blanks"]] == [["a"], ["b"]]
+
+
+# --- An answer key at the end of the paper ------------------------------------------------------------------
+
+KEYED_QUESTIONS = """
+    网络基础测验
+    一、单选题（每题2分）
+    1. HTTPS 默认使用哪个端口？（ ）
+    A. 80  B. 443  C. 8080  D. 22
+    2. DNS 默认使用的端口是（ ）
+    A. 80  B. 443  C. 53  D. 22
+    3. 查看监听端口的命令是（ ）
+    A. ss -ltn  B. df -h  C. top
+    4. 表示“未找到”的状态码是（ ）
+    A. 200  B. 301  C. 500  D. 404
+    5. 跟踪路由的命令是（ ）
+    A. tracert  B. ping  C. ipconfig
+    6. 工作在网络层的设备是（ ）
+    A. 集线器  B. 交换机  C. 路由器
+    二、多选题（每题3分）
+    7. 下列哪些协议工作在传输层？
+    A. TCP  B. UDP  C. HTTP  D. ICMP
+    8. 以下哪些是私有 IPv4 地址段？
+    A. 10.0.0.0/8  B. 8.8.8.0/24  C. 192.168.0.0/16  D. 172.16.0.0/12
+    9. 下列哪些属于非对称加密算法？
+    A. AES  B. RSA  C. ECC  D. DES
+    三、判断题（每题1分）
+    10. ping 使用 ICMP 协议。（ ）
+    11. RAID 1 可以替代备份。（ ）
+    12. HTTP 是无状态协议。（ ）
+    答案：对
+    13. IPv6 地址长度为 64 位。（ ）
+    四、填空题（每空1分）
+    14. HTTPS 的默认端口是 ____，SSH 的默认端口是 ____。
+    15. 安全版本的 HTTP 称为 ____。
+    16. 一个字节等于 ____ 位。
+    17. 圆周率 π 约等于 ____（保留两位小数）。
+    五、简答题
+    18. 请简述 DNS 缓存的作用。（4分）
+    19. 用户无法访问公司内网，请简述排查思路。（6分）
+    20. 简述 TCP 三次握手的过程。（3分）
+"""
+KEY = """
+    参考答案及评分标准
+    一、单选题
+    1-5 BCADA
+    6. C
+    二、多选题
+    7. AB\t8. ACD，9. BC
+    解析：AES 和 DES 是对称加密算法。
+    三、判断题
+    10. √  11. ×  12. √  13. ×
+    四、填空题
+    14. 443；22
+    15.HTTPS|SSL  16. 8
+    17. 3.14±0.01
+    五、简答题
+    18. 在 TTL 内缓存应答，减少重复查询。
+    19. 先确认影响范围，再逐层排查：
+    1. 检查网络连通性；
+    2. 检查 VPN 与账号状态。
+    20. 客户端发送 SYN，服务器回复 SYN+ACK，客户端再发送 ACK。
+    解析：三次握手用于同步双方的初始序列号。
+"""
+
+
+def choice(where, qtype, stem, texts, correct, points):
+    return QuestionDraft(qtype=qtype, stem=stem, location=where, points=points,
+                         options=[Option(text, letter in correct) for letter, text in zip("ABCD", texts)])
+
+
+def keyed_drafts(paper: Paper) -> list[QuestionDraft]:
+    """The drafts of KEYED_QUESTIONS with the answers of KEY."""
+    def where(number: int) -> str:  # the question's ¶ (the first paragraph starting with its number)
+        return next(location for text, location in paper.where.items() if text.startswith(f"{number}. "))
+    return [
+        choice(where(1), "single", "HTTPS 默认使用哪个端口？", ["80", "443", "8080", "22"], "B", 2.0),
+        choice(where(2), "single", "DNS 默认使用的端口是", ["80", "443", "53", "22"], "C", 2.0),
+        choice(where(3), "single", "查看监听端口的命令是", ["ss -ltn", "df -h", "top"], "A", 2.0),
+        choice(where(4), "single", "表示“未找到”的状态码是", ["200", "301", "500", "404"], "D", 2.0),
+        choice(where(5), "single", "跟踪路由的命令是", ["tracert", "ping", "ipconfig"], "A", 2.0),
+        choice(where(6), "single", "工作在网络层的设备是", ["集线器", "交换机", "路由器"], "C", 2.0),
+        choice(where(7), "multiple", "下列哪些协议工作在传输层？", ["TCP", "UDP", "HTTP", "ICMP"], "AB", 3.0),
+        choice(where(8), "multiple", "以下哪些是私有 IPv4 地址段？",
+               ["10.0.0.0/8", "8.8.8.0/24", "192.168.0.0/16", "172.16.0.0/12"], "ACD", 3.0),
+        QuestionDraft(qtype="multiple", stem="下列哪些属于非对称加密算法？", location=where(9), points=3.0,
+                      explanation="AES 和 DES 是对称加密算法。",
+                      options=[Option("AES"), Option("RSA", True), Option("ECC", True), Option("DES")]),
+        QuestionDraft(qtype="truefalse", stem="ping 使用 ICMP 协议。", location=where(10), points=1.0, answer=True),
+        QuestionDraft(qtype="truefalse", stem="RAID 1 可以替代备份。", location=where(11), points=1.0, answer=False),
+        QuestionDraft(qtype="truefalse", stem="HTTP 是无状态协议。", location=where(12), points=1.0, answer=True),
+        QuestionDraft(qtype="truefalse", stem="IPv6 地址长度为 64 位。", location=where(13), points=1.0, answer=False),
+        QuestionDraft(qtype="fill", stem="HTTPS 的默认端口是 {{1}}，SSH 的默认端口是 {{2}}。", location=where(14),
+                      blanks=[Blank(["443"]), Blank(["22"])]),
+        QuestionDraft(qtype="fill", stem="安全版本的 HTTP 称为 {{1}}。", location=where(15),
+                      blanks=[Blank(["HTTPS", "SSL"])]),
+        QuestionDraft(qtype="fill", stem="一个字节等于 {{1}} 位。", location=where(16), blanks=[Blank(["8"])]),
+        QuestionDraft(qtype="fill", stem="圆周率 π 约等于 {{1}}（保留两位小数）。", location=where(17),
+                      blanks=[Blank(["3.14"], 0.01)]),
+        QuestionDraft(qtype="short", stem="请简述 DNS 缓存的作用。", location=where(18), points=4.0,
+                      reference="在 TTL 内缓存应答，减少重复查询。"),
+        QuestionDraft(qtype="short", stem="用户无法访问公司内网，请简述排查思路。", location=where(19), points=6.0,
+                      reference="先确认影响范围，再逐层排查：\n1. 检查网络连通性；\n2. 检查 VPN 与账号状态。"),
+        QuestionDraft(qtype="short", stem="简述 TCP 三次握手的过程。", location=where(20), points=3.0,
+                      reference="客户端发送 SYN，服务器回复 SYN+ACK，客户端再发送 ACK。",
+                      explanation="三次握手用于同步双方的初始序列号。"),
+    ]
+
+
+def keyed_paper(key: str = KEY) -> Paper:
+    return Paper().lines(KEYED_QUESTIONS).lines(key)
+
+
+def test_an_answer_key_at_the_end_answers_the_questions():
+    paper = keyed_paper()
+    conversion = paper.read()
+    assert problems(conversion) == []
+    assert counts(conversion) == {"single": 6, "multiple": 3, "truefalse": 4, "fill": 4, "short": 3}
+    assert conversion.drafts == keyed_drafts(paper)
+    assert conversion.title == "网络基础测验"
+    bank = bank_of(conversion)
+    assert [question.qtype for question in bank.questions] == [draft.qtype for draft in conversion.drafts]
+    assert bank.questions[18].payload["reference"] == conversion.drafts[18].reference
+
+
+@pytest.mark.parametrize("title", ["参考答案", "答案", "答案与解析", "Answer key", "【参考答案】", "参考答案：", "七、参考答案"])
+def test_answer_key_titles(title):
+    conversion = Paper().lines("""
+        一、单选题
+        1. HTTPS 默认使用哪个端口？
+        A. 80  B. 443
+        2. DNS 默认使用的端口是
+        A. 53  B. 443
+        二、判断题
+        3. ping 使用 ICMP 协议。
+    """).lines(title + "\n1. B 2. A\n3. 对").read()
+    assert problems(conversion) == []
+    assert [(draft.options and [o.correct for o in draft.options]) or draft.answer for draft in conversion.drafts] == [
+        [False, True], [True, False], True]
+
+
+def test_a_key_whose_numbering_restarts_in_each_part_is_matched_by_part_and_number():
+    paper = Paper().lines("""
+        一、单选题（每题2分）
+        1. HTTPS 默认使用哪个端口？（ ）
+        A. 80  B. 443  C. 8080
+        2. DNS 默认使用的端口是（ ）
+        A. 80  B. 443  C. 53
+        二、判断题（每题1分）
+        1. ping 使用 ICMP 协议。（ ）
+        2. RAID 1 可以替代备份。（ ）
+        答案：错
+        3. 交换机工作在数据链路层。（√）
+        三、填空题
+        1. HTTPS 的默认端口是 ____，SSH 的默认端口是 ____。
+        2. 一个字节等于 ____ 位。
+        【参考答案】
+        一、单选题答案
+        1-2 BC
+        二、判断题答案
+        1. √  2. ×、3. √
+        三、填空题答案
+        1. 443；22
+        2. 8
+        解析：1 字节 = 8 位。
+    """)
+    conversion = paper.read()
+    assert problems(conversion) == []
+    where = paper.where
+    assert conversion.drafts == [
+        choice(where["1. HTTPS 默认使用哪个端口？（ ）"], "single", "HTTPS 默认使用哪个端口？", ["80", "443", "8080"], "B", 2.0),
+        choice(where["2. DNS 默认使用的端口是（ ）"], "single", "DNS 默认使用的端口是", ["80", "443", "53"], "C", 2.0),
+        QuestionDraft(qtype="truefalse", stem="ping 使用 ICMP 协议。", location=where["1. ping 使用 ICMP 协议。（ ）"],
+                      points=1.0, answer=True),
+        QuestionDraft(qtype="truefalse", stem="RAID 1 可以替代备份。", location=where["2. RAID 1 可以替代备份。（ ）"],
+                      points=1.0, answer=False),
+        QuestionDraft(qtype="truefalse", stem="交换机工作在数据链路层。", location=where["3. 交换机工作在数据链路层。（√）"],
+                      points=1.0, answer=True),
+        QuestionDraft(qtype="fill", stem="HTTPS 的默认端口是 {{1}}，SSH 的默认端口是 {{2}}。",
+                      location=where["1. HTTPS 的默认端口是 ____，SSH 的默认端口是 ____。"],
+                      blanks=[Blank(["443"]), Blank(["22"])]),
+        QuestionDraft(qtype="fill", stem="一个字节等于 {{1}} 位。", location=where["2. 一个字节等于 ____ 位。"],
+                      blanks=[Blank(["8"])], explanation="1 字节 = 8 位。"),
+    ]
+    bank_of(conversion)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    pytest.param("10. √  11. ×  12. √  13. ×", "10. √  11. ×  12. ×  13. ×",
+                 [("10. √  11. ×  12. ×  13. ×", "the answer key gives '×' for question 12, but the question at "
+                   "%(12)s has the answer '对': keep one of them")], id="conflicting-answer"),
+    pytest.param("17. 3.14±0.01", "17. 3.14±0.01\n21. D",
+                 [("21. D", "the answer key gives an answer for question 21, but the paper has no question 21: "
+                   "correct the number")], id="unknown-number"),
+    pytest.param("  16. 8", "",
+                 [("16. 一个字节等于 ____ 位。", "no answer for this question: add a line 答案：… below it (参考答案：… "
+                   "for a written answer)")], id="missing-entry"),
+    pytest.param("1-5 BCADA", "1-5 BCAD",
+                 [("1-5 BCAD", "the answer key's range 1-5 has 5 questions but gives 4 answer(s): give one answer a "
+                   "question, e.g. 1-5 BCADA"),
+                  *((text, "no answer for this question: add a line 答案：… below it (参考答案：… for a written answer)")
+                    for text in ["1. HTTPS 默认使用哪个端口？（ ）", "2. DNS 默认使用的端口是（ ）", "3. 查看监听端口的命令是（ ）",
+                                 "4. 表示“未找到”的状态码是（ ）", "5. 跟踪路由的命令是（ ）"])], id="range-count"),
+])
+def test_answer_key_problems_are_reported_where_they_are(old, new, expected):
+    key = textwrap.dedent(KEY)
+    assert old.strip() in key
+    paper = keyed_paper(key.replace(old.strip(), new.strip()) if new else key.replace(old, ""))
+    conversion = paper.read()
+    numbers = {"12": paper.where["12. HTTP 是无状态协议。（ ）"]}
+    assert problems(conversion) == [("error", paper.where[text], message % numbers if "%(" in message else message)
+                                    for text, message in expected]
+    unanswered = [text for text, _ in expected if text in KEYED_QUESTIONS] + ["12."] * ("12. ×" in new)
+    assert len(conversion.drafts) == 20 - len(unanswered)  # a question with a problem is not converted
+
+
+def test_a_bare_answer_label_below_a_written_question_stays_its_answer():
+    """参考答案： and a numbered list below a short question is its reference answer, not a key."""
+    conversion = Paper().lines("""
+        1. 请简述排查思路。（6分）
+        参考答案：
+        1. 确认影响范围；
+        2. 检查网络连通性。
+    """).read()
+    assert problems(conversion) == []
+    assert conversion.drafts[0].reference == "1. 确认影响范围；\n2. 检查网络连通性。"
+
+
+@st.composite
+def generated_keyed_paper(draw) -> list[str]:
+    """A generated paper with its answers moved to a key at the end (as `n. answer`, some on one line)."""
+    questions, entries = [], []
+    for number in range(1, draw(st.integers(1, 6)) + 1):
+        lines = draw(generated_question(number))
+        answer = next(line for line in lines if line.startswith(("答案：", "参考答案：")))
+        questions += [line for line in lines if line is not answer]
+        entries.append(f"{number}. {answer.split('：', 1)[1]}")
+    title = draw(st.sampled_from(["参考答案", "答案与解析", "【参考答案】", "Answer key"]))
+    return [*questions, title, *(draw(st.sampled_from(["  ", "\n"])).join(entries)).split("\n")]
+
+
+@FUZZ
+@given(generated_keyed_paper())
+def test_generated_papers_with_an_answer_key_convert_to_a_bank_that_checks(lines):
+    paper = Paper()
+    for line in lines:
+        paper.add(line)
+    conversion = paper.read()
+    assert_well_formed(conversion, paper.count)
+    if not conversion.errors:
+        assert conversion.drafts
+        bank_of(conversion)

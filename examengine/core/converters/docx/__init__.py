@@ -25,9 +25,10 @@ bold and italic inside a line, underlined blank runs (as `____`). Word text is t
 Markdown would read as HTML, a code fence or a rule is escaped. Reported and dropped: pictures in other
 formats (EMF, WMF, TIFF, BMP…), linked pictures, text in text boxes; equations are kept as their plain
 text, with a warning. Text before the first question (a title, instructions) is ignored; its first line
-is the title if it looks like one, unless the document's properties have a title. Not understood, so
-reported as questions without an answer: an answer key gathered at the end of the paper, and answers
-marked only by formatting (a red or bold option).
+is the title if it looks like one, unless the document's properties have a title. An answer key after the
+questions (参考答案 / 答案与解析 / Answer key, then `1. B  2. C`, `1-5 BCADA`, …) gives the questions their
+answers (answer_key.py). Not understood, so reported as questions without an answer: answers marked only by
+formatting (a red or bold option).
 
 Locations are paragraphs "¶N", counted from 1 over the paragraphs of the document's body (the paragraphs
 inside tables are not counted; a table belongs to the paragraph above it).

@@ -1,11 +1,13 @@
 """The paper: walking its lines, starting a question at each numbered line that is one (not a numbered
-list inside an answer or instructions), collecting each question's parts, and keeping its draft unless it
-repeats an earlier one. The title is taken from the text before the first question."""
+list inside an answer or instructions), collecting each question's parts and, after them, an answer key
+(answer_key.py) if the paper has one; then building each question's draft and keeping it unless it repeats
+an earlier one. The title is taken from the text before the first question."""
 from __future__ import annotations
 
 import re
 
 from examengine.core.banks.values import parse_points
+from examengine.core.converters.docx.answer_key import KeyReader, key_candidate, key_starts
 from examengine.core.converters.docx.layout import (
     BLANK,
     LINE_POINTS_END,
@@ -48,6 +50,8 @@ class PaperReader:
         self.section = Section(None)
         self.seen_heading = False
         self.question: Question | None = None
+        self.questions: list[Question] = []  # collected; built once the answer key (if any) has been read
+        self.key: KeyReader | None = None
         self.title = ""
         self._title_checked = False
         self._written: dict[str, str] = {}  # a draft's bank text -> where it is, to find duplicates
@@ -57,8 +61,21 @@ class PaperReader:
         for index, line in enumerate(self.lines):
             if line.blank:
                 continue
-            self._line(index, line)
+            if self.key is not None:
+                self.key.line(line)
+            elif self._key_starts(index):
+                self._finish_question()
+                self.key = KeyReader(self.questions, self.conversion, self._feed, self._one_line_answer)
+            else:
+                self._line(index, line)
         self._finish_question()
+        for question in self.questions:
+            self._build(question)
+
+    def _key_starts(self, index: int) -> bool:
+        above = self.question or (self.questions[-1] if self.questions else None)
+        one_line = self.question is not None and self.question.answer is None and self._one_line_answer(self.question)
+        return key_starts(self.lines, index, above, one_line)
 
     def _line(self, index: int, line: Line) -> None:
         section = heading(line) if line.table is None else None
@@ -123,6 +140,9 @@ class PaperReader:
         options below it, or earlier if the numbers just above it lead up to it (question 1 without an answer
         before question 2), so that numbered instructions (注意事项：1. … 2. …) are not taken for questions."""
         starts = [(index, start) for index, line in enumerate(self.lines) if (start := start_of(line))]
+        if starts:  # the numbers of an answer key at the end lead nowhere
+            key = next((i for i in range(starts[0][0] + 1, len(self.lines)) if key_candidate(self.lines, i)), None)
+            starts = [(index, start) for index, start in starts if key is None or index < key]
         anchor = next((i for i, (index, _) in enumerate(starts) if self._question_ahead(index)), None)
         if anchor is None:
             return starts[0][0] if starts else len(self.lines)
@@ -247,9 +267,11 @@ class PaperReader:
             question.rubric.append((points, item[1]))
 
     def _finish_question(self) -> None:
-        question, self.question = self.question, None
-        if question is None:
-            return
+        if self.question is not None:
+            self.questions.append(self.question)
+            self.question = None
+
+    def _build(self, question: Question) -> None:
         draft = DraftBuilder(question, self.conversion).build()
         if draft is None:
             return
