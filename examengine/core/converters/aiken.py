@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from examengine.core.banks.scanner import split_lines
-from examengine.core.converters.drafts import Conversion, Option, QuestionDraft
+from examengine.core.converters.drafts import Conversion, Option, QuestionDraft, never_raises
 from examengine.core.converters.text_files import DraftChecker, decode_text, escape_plain
 from examengine.core.messages import N_, Message
 
@@ -38,16 +38,11 @@ class _Question:
     broken: bool = False  # an error was reported on one of its lines: don't report it twice
 
 
-def read_aiken(path: str, data: bytes) -> Conversion:
-    conversion = Conversion(path)
-    try:
-        text = decode_text(conversion, data)
-        if text is not None:
-            _AikenReader(conversion).read(text)
-    except Exception as exc:  # noqa: BLE001 -- a bug must not turn an upload into a 500; the fuzz tests hunt for these
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+@never_raises
+def read_aiken(conversion: Conversion, data: bytes) -> None:
+    text = decode_text(conversion, data)
+    if text is not None:
+        _AikenReader(conversion).read(text)
 
 
 class _AikenReader:

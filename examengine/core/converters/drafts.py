@@ -14,8 +14,12 @@ converted something with a change the admin should know of.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from examengine.core.messages import N_
 
 QTYPES = ("single", "multiple", "truefalse", "fill", "short", "analysis")
 ProblemKind = Literal["error", "skipped", "warning"]
@@ -94,3 +98,22 @@ class Conversion:
     @property
     def skipped(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.kind == "skipped"]
+
+
+def never_raises(read: Callable[[Conversion, bytes], None]) -> Callable[[str, bytes], Conversion]:
+    """A reader `read(conversion, data)` as `reader(path, data) -> Conversion` that never raises.
+
+    A reader's bug must not turn an upload into a 500: the exception becomes one error of the file (and
+    whatever it had converted is dropped, so nothing half-read is imported); the fuzz tests hunt for these.
+    """
+    @functools.wraps(read)
+    def reader(path: str, data: bytes) -> Conversion:
+        conversion = Conversion(path)
+        try:
+            read(conversion, data)
+        except Exception as exc:  # noqa: BLE001 -- see the docstring
+            conversion.drafts, conversion.files = [], {}
+            conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
+                                      error=type(exc).__name__))
+        return conversion
+    return reader

@@ -51,7 +51,7 @@ from markdownify import MarkdownConverter
 
 from examengine.core.banks.scanner import split_lines
 from examengine.core.banks.values import parse_id, unique
-from examengine.core.converters.drafts import Blank, Conversion, Option, QuestionDraft
+from examengine.core.converters.drafts import Blank, Conversion, Option, QuestionDraft, never_raises
 from examengine.core.converters.markdown import blank_problem, one_line
 from examengine.core.converters.text_files import DraftChecker, decode_text, escape_inline, escape_plain
 from examengine.core.messages import N_, Message
@@ -99,16 +99,11 @@ def _skipped(message: Message) -> _NotConverted:
 
 # -- the reader ------------------------------------------------------------------------------------------
 
-def read_gift(path: str, data: bytes) -> Conversion:
-    conversion = Conversion(path)
-    try:
-        text = decode_text(conversion, data)
-        if text is not None:
-            _read(conversion, text)
-    except Exception as exc:  # noqa: BLE001 -- a bug must not turn an upload into a 500; the fuzz tests hunt for these
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+@never_raises
+def read_gift(conversion: Conversion, data: bytes) -> None:
+    text = decode_text(conversion, data)
+    if text is not None:
+        _read(conversion, text)
 
 
 def _read(conversion: Conversion, text: str) -> None:

@@ -42,22 +42,16 @@ import docx
 from examengine.core.converters.docx.package import package_problem
 from examengine.core.converters.docx.paper import PaperReader
 from examengine.core.converters.docx.paragraphs import DocumentReader
-from examengine.core.converters.drafts import Conversion, QuestionDraft
+from examengine.core.converters.drafts import Conversion, QuestionDraft, never_raises
 from examengine.core.messages import N_
 
 __all__ = ["read_docx"]
 
 
-def read_docx(path: str, data: bytes) -> Conversion:
+@never_raises
+def read_docx(conversion: Conversion, data: bytes) -> None:
     """The questions of a Word document. Never raises: every problem is in `conversion.problems`."""
-    conversion = Conversion(path)
-    try:
-        _read(conversion, data)
-    except Exception as exc:  # noqa: BLE001 -- a reader's bug must not turn an upload into a 500
-        conversion.drafts, conversion.files = [], {}
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+    _read(conversion, data)
 
 
 def _read(conversion: Conversion, data: bytes) -> None:

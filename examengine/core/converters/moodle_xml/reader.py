@@ -11,7 +11,7 @@ from defusedxml import ElementTree as SafeET
 
 from examengine.core.banks.encodings import encoding_label, guess_encoding
 from examengine.core.banks.values import parse_id, unique
-from examengine.core.converters.drafts import Conversion, QuestionDraft
+from examengine.core.converters.drafts import Conversion, QuestionDraft, never_raises
 from examengine.core.converters.markdown import one_line
 from examengine.core.converters.moodle_xml.common import (
     BANK_INFO,
@@ -35,17 +35,12 @@ SCORING_TAGS = {"all-or-nothing": "all-or-nothing", "partial": "partial", "exam"
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
-def read_moodle_xml(path: str, data: bytes) -> Conversion:
+@never_raises
+def read_moodle_xml(conversion: Conversion, data: bytes) -> None:
     """A Moodle XML export as drafts; every problem is reported, nothing raises."""
-    conversion = Conversion(path)
-    try:
-        root = _parse(data, conversion)
-        if root is not None:
-            _Reader(conversion).read(root)
-    except Exception as exc:  # noqa: BLE001 -- a bug must not turn an upload into a 500; the fuzz tests hunt for these
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+    root = _parse(data, conversion)
+    if root is not None:
+        _Reader(conversion).read(root)
 
 
 def _parse(data: bytes, conversion: Conversion) -> ET.Element | None:

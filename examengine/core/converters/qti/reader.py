@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from examengine.core.converters.drafts import Conversion
+from examengine.core.converters.drafts import Conversion, never_raises
 from examengine.core.converters.markdown import one_line
 from examengine.core.converters.qti.common import MANIFEST, SOURCE_SUFFIX, _first, _local, _texts
 from examengine.core.converters.qti.item_reader import _ItemReader
@@ -27,15 +27,10 @@ MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_XML_DEPTH = 200
 
 
-def read_qti(path: str, data: bytes) -> Conversion:
+@never_raises
+def read_qti(conversion: Conversion, data: bytes) -> None:
     """An IMS QTI 2.1 package (zip) -> drafts. Never raises: every problem is reported."""
-    conversion = Conversion(path)
-    try:
-        _PackageReader(conversion, data).read()
-    except Exception as exc:  # noqa: BLE001 -- a reader's bug must not turn an upload into a 500
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+    _PackageReader(conversion, data).read()
 
 
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError,

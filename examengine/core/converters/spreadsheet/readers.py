@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 
 from examengine.core.banks.encodings import encoding_label, guess_encoding
-from examengine.core.converters.drafts import Conversion
+from examengine.core.converters.drafts import Conversion, never_raises
 from examengine.core.converters.spreadsheet.cells import _number_text
 from examengine.core.converters.spreadsheet.columns import _FIELD_BY_KEY, SHEET_NAMES, header_key
 from examengine.core.converters.spreadsheet.sheet import _SheetReader
@@ -26,26 +26,16 @@ MAX_ZIP_MEMBERS = 10_000
 MAX_CSV_FIELD = 1_000_000  # characters; csv's default (131,072) is below what a long case can be
 
 
-def read_xlsx(path: str, data: bytes) -> Conversion:
+@never_raises
+def read_xlsx(conversion: Conversion, data: bytes) -> None:
     """An .xlsx file in the template's layout -> drafts and problems. Never raises."""
-    conversion = Conversion(path)
-    try:
-        _read_xlsx(conversion, data)
-    except Exception as exc:  # noqa: BLE001 -- a reader's bug must not turn an upload into a 500
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+    _read_xlsx(conversion, data)
 
 
-def read_csv(path: str, data: bytes) -> Conversion:
+@never_raises
+def read_csv(conversion: Conversion, data: bytes) -> None:
     """A .csv file in the template's layout (`,`, `;` or tab separated) -> drafts and problems. Never raises."""
-    conversion = Conversion(path)
-    try:
-        _read_csv(conversion, data)
-    except Exception as exc:  # noqa: BLE001 -- a reader's bug must not turn an upload into a 500
-        conversion.problem("", N_("internal error while converting this file (%(error)s); please report it",
-                                  error=type(exc).__name__))
-    return conversion
+    _read_csv(conversion, data)
 
 
 def _read_xlsx(conversion: Conversion, data: bytes) -> None:
