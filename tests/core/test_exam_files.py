@@ -445,3 +445,10 @@ def test_arbitrary_bytes_never_raise(data):
     result = read_exam_file(data, timezone=ZONE)
     assert result.ok or result.problems
     assert all("internal error" not in problem.message for problem in result.problems)
+
+
+def test_lines_are_counted_as_an_editor_counts_them():
+    # YAML breaks lines at U+0085 too; an editor shows it inside the line, so the error is on line 2.
+    text = "title: \"a\x85b\x85c\"\nstatus: maybe\n"
+    result = read_exam_file(text, timezone=ZONE)
+    assert any(problem.line == 2 and "status" in problem.message for problem in result.problems)

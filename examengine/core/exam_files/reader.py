@@ -126,7 +126,7 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
-            self.alias_lines.append(self.peek_event().start_mark.line + 1)
+            self.alias_lines.append(_mark_line(self.peek_event().start_mark))
         return super().compose_node(parent, index)
 
 
@@ -153,16 +153,24 @@ def _compose(text: str) -> tuple[Node | None, list[int], FileProblem | None]:
 
 def _yaml_problem(error: yaml.MarkedYAMLError) -> FileProblem:
     mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else 1
+    line = _mark_line(mark) if mark else 1
     problem = error.problem or error.context or str(error)
-    if error.context and error.context_mark and error.problem_mark and error.context_mark.line != mark.line:
+    if error.context and error.context_mark and error.problem_mark and _mark_line(error.context_mark) != line:
         return FileProblem(line, N_("not valid YAML: %(problem)s (%(context)s started on line %(line)d)",
-                                    problem=problem, context=error.context, line=error.context_mark.line + 1))
+                                    problem=problem, context=error.context, line=_mark_line(error.context_mark)))
     return FileProblem(line, N_("not valid YAML: %(problem)s", problem=problem))
 
 
 def _line(node: Node) -> int:
-    return node.start_mark.line + 1
+    return _mark_line(node.start_mark)
+
+
+def _mark_line(mark) -> int:
+    """The 1-based line of a mark as an editor counts it: YAML also breaks lines at U+0085, U+2028 and
+    U+2029, which editors show inside a line, so the line is counted from the text's `\n`s."""
+    if mark.buffer is None:
+        return mark.line + 1
+    return mark.buffer.count("\n", 0, mark.index) + 1
 
 
 def _join(path: str, name: str | int) -> str:
